@@ -1,0 +1,27 @@
+package dev.svertka.model;
+
+/**
+ * The image a network takes, in NCHW order without the batch axis.
+ * Pixels are scaled by {@link #PIXEL_SCALE} (bytes 0..255 to 0..1), as the seed's Keras code did.
+ */
+public record InputShape(int channels, int height, int width) {
+
+    public static final float PIXEL_SCALE = 1f / 255f;
+
+    public InputShape {
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("channels must be 1 (grey) or 3 (RGB), got " + channels);
+        }
+        if (height < 1 || width < 1) {
+            throw new IllegalArgumentException("image size must be positive, got " + height + "x" + width);
+        }
+    }
+
+    public int pixels() {
+        return channels * height * width;
+    }
+
+    public String colourMode() {
+        return channels == 1 ? "grey" : "rgb";
+    }
+}
