@@ -1,0 +1,121 @@
+package dev.svertka.onnx;
+
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.Map;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+
+/**
+ * Runs a DL4J network and its exported ONNX model on the same images and compares the class probabilities,
+ * so that a model is never published that serves different answers from the one that was evaluated.
+ */
+public final class ParityCheck {
+
+    /** Float32 through different kernels drifts by ~1e-6; anything near 1e-4 is a translation error. */
+    public static final double TOLERANCE = 1e-4;
+
+    private ParityCheck() {
+    }
+
+    /** @param images [N, C, H, W], the layout of the ONNX input; permuted for DL4J networks that take NHWC */
+    public static ParityReport compare(MultiLayerNetwork net, byte[] onnxModel, INDArray images)
+            throws ParityException {
+        INDArray batch = images.castTo(DataType.FLOAT);
+        return compare(net, onnxModel, Nd4j.toFlattened('c', batch).toFloatVector(), batch.shape());
+    }
+
+    /** @param images row-major pixels of a batch of the given [N, C, H, W] shape */
+    public static ParityReport compare(MultiLayerNetwork net, byte[] onnxModel, float[] images, long[] shape)
+            throws ParityException {
+        INDArray batch = Nd4j.create(images, shape, 'c');
+        if (OnnxExporter.dl4jFormat(net.getLayerWiseConfigurations()) == CNN2DFormat.NHWC) {
+            batch = batch.permute(0, 2, 3, 1);
+        }
+        INDArray expected = net.output(batch, false).castTo(DataType.FLOAT);
+        float[] actual = runOnnx(onnxModel, images, shape, expected.shape());
+        int samples = (int) expected.size(0);
+        int classes = (int) expected.size(1);
+        float[] reference = Nd4j.toFlattened('c', expected).toFloatVector();
+        double maxAbsDiff = 0;
+        int argmaxMismatches = 0;
+        for (int sample = 0; sample < samples; sample++) {
+            int offset = sample * classes;
+            for (int k = offset; k < offset + classes; k++) {
+                // Math.max keeps a NaN, so a NaN on either side fails the check
+                maxAbsDiff = Math.max(maxAbsDiff, Math.abs((double) reference[k] - actual[k]));
+            }
+            if (argmax(reference, offset, classes) != argmax(actual, offset, classes)) {
+                argmaxMismatches++;
+            }
+        }
+        return new ParityReport(samples, maxAbsDiff, argmaxMismatches);
+    }
+
+    /** Like {@link #compare(MultiLayerNetwork, byte[], INDArray)}, failing beyond {@link #TOLERANCE}. */
+    public static ParityReport verify(MultiLayerNetwork net, byte[] onnxModel, INDArray images)
+            throws ParityException {
+        return requirePasses(compare(net, onnxModel, images));
+    }
+
+    /** Like {@link #compare(MultiLayerNetwork, byte[], float[], long[])}, failing beyond {@link #TOLERANCE}. */
+    public static ParityReport verify(MultiLayerNetwork net, byte[] onnxModel, float[] images, long[] shape)
+            throws ParityException {
+        return requirePasses(compare(net, onnxModel, images, shape));
+    }
+
+    private static ParityReport requirePasses(ParityReport report) throws ParityException {
+        if (!report.passes(TOLERANCE)) {
+            throw new ParityException("ONNX model disagrees with the DL4J network on " + report.samples()
+                    + " samples: max abs difference " + report.maxAbsDiff() + " (tolerance " + TOLERANCE
+                    + "), predicted class differs on " + report.argmaxMismatches());
+        }
+        return report;
+    }
+
+    private static float[] runOnnx(byte[] onnxModel, float[] images, long[] shape, long[] expectedShape)
+            throws ParityException {
+        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            // a check, not serving: one thread keeps it predictable beside training
+            options.setIntraOpNumThreads(1);
+            options.setInterOpNumThreads(1);
+            try (OrtSession session = environment.createSession(onnxModel, options);
+                    OnnxTensor input = OnnxTensor.createTensor(environment, FloatBuffer.wrap(images), shape);
+                    OrtSession.Result result = session.run(Map.of(OnnxExporter.INPUT_NAME, input))) {
+                OnnxTensor output = (OnnxTensor) result.get(OnnxExporter.OUTPUT_NAME).orElseThrow(
+                        () -> new ParityException("the ONNX model has no output '" + OnnxExporter.OUTPUT_NAME + "'"));
+                long[] outputShape = output.getInfo().getShape();
+                if (!Arrays.equals(outputShape, expectedShape)) {
+                    throw new ParityException("ONNX output shape " + Arrays.toString(outputShape)
+                            + " differs from DL4J's " + Arrays.toString(expectedShape));
+                }
+                FloatBuffer buffer = output.getFloatBuffer();
+                float[] values = new float[buffer.remaining()];
+                buffer.get(values);
+                return values;
+            }
+        } catch (OrtException e) {
+            throw new ParityException("ONNX Runtime could not run the model: " + e.getMessage(), e);
+        }
+    }
+
+    private static int argmax(float[] values, int offset, int length) {
+        int best = offset;
+        for (int k = offset + 1; k < offset + length; k++) {
+            if (values[k] > values[best]) {
+                best = k;
+            }
+        }
+        return best - offset;
+    }
+}
