@@ -1,0 +1,192 @@
+package dev.svertka.registry;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import dev.svertka.model.ModelCard;
+
+/**
+ * Versioned models on a filesystem (a local directory or a shared volume):
+ * {@code <root>/<name>/<version>/model.onnx}, {@code card.json} and the training checkpoint.
+ * A version appears whole or not at all: it is written to a hidden temporary directory and renamed.
+ */
+public final class ModelRegistry {
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** Writes an extra file (such as a DL4J checkpoint) into a version's directory before it is published. */
+    @FunctionalInterface
+    public interface FileWriter {
+        void write(Path target) throws IOException;
+    }
+
+    private final Path root;
+
+    public ModelRegistry(Path root) {
+        this.root = root;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /**
+     * Stores {@code onnxModel} as the next version of {@code card.name()}; the card's version and
+     * sha256 are filled in here.
+     */
+    public ModelVersion publish(ModelCard card, byte[] onnxModel, FileWriter checkpoint) throws RegistryException {
+        Path modelDir = root.resolve(validName(card.name()));
+        try {
+            Files.createDirectories(modelDir);
+            Path staging = Files.createTempDirectory(modelDir, ".staging-");
+            Files.write(staging.resolve(ModelVersion.ONNX_FILE), onnxModel);
+            if (checkpoint != null) {
+                checkpoint.write(staging.resolve(ModelVersion.CHECKPOINT_FILE));
+            }
+            // another writer may take a number between our look and our rename: then try the next one
+            for (int attempt = 0; attempt < 10; attempt++) {
+                int version = latestVersion(card.name()) + 1;
+                ModelCard stored = card.withVersion(version, sha256(onnxModel));
+                JSON.writeValue(staging.resolve(ModelVersion.CARD_FILE).toFile(), stored);
+                Path target = modelDir.resolve(String.valueOf(version));
+                try {
+                    Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+                    return new ModelVersion(stored, target);
+                } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+                    // taken meanwhile: the loop tries the next number
+                } catch (AtomicMoveNotSupportedException e) {
+                    throw new RegistryException("Registry " + root + " is on a filesystem without atomic rename", e);
+                }
+            }
+            throw new RegistryException("Could not allocate a version number for " + card.name());
+        } catch (IOException e) {
+            throw new RegistryException("Could not store model " + card.name() + " in " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Resolves {@code name} (the latest version) or {@code name:version}, and checks the ONNX file
+     * against the sha256 its card recorded.
+     */
+    public ModelVersion resolve(String reference) throws RegistryException {
+        int colon = reference.lastIndexOf(':');
+        String name = validName(colon < 0 ? reference : reference.substring(0, colon));
+        int version;
+        if (colon < 0) {
+            version = latestVersion(name);
+            if (version == 0) {
+                throw new RegistryException("No model named '" + name + "' in registry " + root
+                        + " (known: " + names() + ")");
+            }
+        } else {
+            version = parseVersion(reference.substring(colon + 1), reference);
+        }
+        Path dir = root.resolve(name).resolve(String.valueOf(version));
+        if (!Files.isDirectory(dir)) {
+            throw new RegistryException("Unknown model version " + name + ":" + version + " in registry " + root
+                    + " (versions: " + versions(name) + ")");
+        }
+        return verified(dir);
+    }
+
+    /** Version numbers stored for {@code name}, ascending. */
+    public List<Integer> versions(String name) throws RegistryException {
+        Path modelDir = root.resolve(validName(name));
+        List<Integer> versions = new ArrayList<>();
+        if (!Files.isDirectory(modelDir)) {
+            return versions;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(modelDir)) {
+            for (Path entry : entries) {
+                String file = entry.getFileName().toString();
+                if (file.matches("[1-9][0-9]{0,8}") && Files.isDirectory(entry)) {
+                    versions.add(Integer.parseInt(file));
+                }
+            }
+        } catch (IOException e) {
+            throw new RegistryException("Cannot list " + modelDir + ": " + e.getMessage(), e);
+        }
+        versions.sort(null);
+        return versions;
+    }
+
+    /** Names of the models stored, sorted. */
+    public List<String> names() throws RegistryException {
+        List<String> names = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return names;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, Files::isDirectory)) {
+            entries.forEach(e -> names.add(e.getFileName().toString()));
+        } catch (IOException e) {
+            throw new RegistryException("Cannot list registry " + root + ": " + e.getMessage(), e);
+        }
+        names.removeIf(n -> !NAME.matcher(n).matches());
+        names.sort(null);
+        return names;
+    }
+
+    private int latestVersion(String name) throws RegistryException {
+        List<Integer> versions = versions(name);
+        return versions.isEmpty() ? 0 : versions.get(versions.size() - 1);
+    }
+
+    private static ModelVersion verified(Path dir) throws RegistryException {
+        try {
+            ModelCard card = JSON.readValue(dir.resolve(ModelVersion.CARD_FILE).toFile(), ModelCard.class);
+            ModelVersion version = new ModelVersion(card, dir);
+            String actual = sha256(Files.readAllBytes(version.onnxFile()));
+            if (!actual.equals(card.sha256())) {
+                throw new RegistryException("Model file " + version.onnxFile() + " is damaged: sha256 " + actual
+                        + " differs from the card's " + card.sha256());
+            }
+            return version;
+        } catch (IOException e) {
+            throw new RegistryException("Cannot read model in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String validName(String name) throws RegistryException {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new RegistryException("Invalid model name '" + name
+                    + "': use 1-64 characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit");
+        }
+        return name;
+    }
+
+    private static int parseVersion(String text, String reference) throws RegistryException {
+        try {
+            int version = Integer.parseInt(text);
+            if (version > 0) {
+                return version;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new RegistryException("Invalid model reference '" + reference + "': the version must be a positive integer");
+    }
+
+    public static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.svertka.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.svertka.model.InputShape;
+import dev.svertka.model.ModelCard;
+
+class ModelRegistryTest {
+
+    @TempDir
+    Path root;
+
+    private static ModelCard card(String name) {
+        return new ModelCard(name, 0, List.of("cat", "dog"), new InputShape(1, 28, 28), ModelCard.LAYOUT_NCHW,
+                InputShape.PIXEL_SCALE, "seed-cnn", "test data", Map.of("test_accuracy", 0.9), Map.of("epochs", "1"),
+                "2026-11-30T00:00:00Z", null);
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void versionsAreNumberedAndTheLatestIsResolvedByName() throws Exception {
+        ModelRegistry registry = new ModelRegistry(root);
+        ModelVersion first = registry.publish(card("pets"), bytes("model one"), null);
+        ModelVersion second = registry.publish(card("pets"), bytes("model two"),
+                target -> Files.writeString(target, "checkpoint"));
+
+        assertThat(first.card().version()).isEqualTo(1);
+        assertThat(second.card().version()).isEqualTo(2);
+        assertThat(registry.versions("pets")).containsExactly(1, 2);
+        assertThat(registry.resolve("pets").directory()).isEqualTo(root.resolve("pets/2"));
+        assertThat(registry.resolve("pets:1").onnxFile()).hasContent("model one");
+        assertThat(second.checkpointFile()).hasContent("checkpoint");
+        assertThat(registry.resolve("pets:2").card().sha256()).isEqualTo(ModelRegistry.sha256(bytes("model two")));
+        assertThat(registry.names()).containsExactly("pets");
+    }
+
+    @Test
+    void leavesNoStagingDirectoryBehind() throws Exception {
+        new ModelRegistry(root).publish(card("pets"), bytes("m"), null);
+
+        try (var entries = Files.list(root.resolve("pets"))) {
+            assertThat(entries.map(p -> p.getFileName().toString())).containsExactly("1");
+        }
+    }
+
+    @Test
+    void unknownNamesAndVersionsAreClearErrors() throws Exception {
+        ModelRegistry registry = new ModelRegistry(root);
+        registry.publish(card("pets"), bytes("m"), null);
+
+        assertThatThrownBy(() -> registry.resolve("birds")).isInstanceOf(RegistryException.class)
+                .hasMessageContaining("No model named 'birds'").hasMessageContaining("pets");
+        assertThatThrownBy(() -> registry.resolve("pets:7")).isInstanceOf(RegistryException.class)
+                .hasMessageContaining("pets:7").hasMessageContaining("[1]");
+        assertThatThrownBy(() -> registry.resolve("pets:latest")).isInstanceOf(RegistryException.class)
+                .hasMessageContaining("positive integer");
+    }
+
+    @Test
+    void namesThatCouldEscapeTheRootAreRefused() {
+        ModelRegistry registry = new ModelRegistry(root);
+
+        for (String bad : List.of("../etc", "a/b", "", "UPPER", ".hidden")) {
+            assertThatThrownBy(() -> registry.publish(card(bad), bytes("m"), null))
+                    .as(bad).isInstanceOf(RegistryException.class).hasMessageContaining("Invalid model name");
+        }
+        assertThat(root).isEmptyDirectory();
+    }
+
+    @Test
+    void aDamagedModelFileIsDetectedWhenLoaded() throws Exception {
+        ModelRegistry registry = new ModelRegistry(root);
+        ModelVersion version = registry.publish(card("pets"), bytes("the real model"), null);
+        Files.writeString(version.onnxFile(), "tampered");
+
+        assertThatThrownBy(() -> registry.resolve("pets:1")).isInstanceOf(RegistryException.class)
+                .hasMessageContaining("damaged");
+    }
+}
