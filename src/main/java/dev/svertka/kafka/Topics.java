@@ -1,0 +1,46 @@
+package dev.svertka.kafka;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/** Creates the topics Svertka uses, so that partition counts are chosen, not defaulted. */
+public final class Topics {
+
+    private Topics() {
+    }
+
+    /** Creates the missing ones among {@code topics} (name → partitions); existing topics are left as they are. */
+    public static void ensure(String bootstrapServers, Map<String, Integer> topics) throws KafkaSetupException {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = topics.entrySet().stream()
+                    .filter(t -> !existing.contains(t.getKey()))
+                    .map(t -> new NewTopic(t.getKey(), t.getValue(), (short) 1))
+                    .toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new KafkaSetupException("Could not create topics " + topics.keySet() + " on " + bootstrapServers
+                    + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaSetupException("Interrupted while creating topics", e);
+        }
+    }
+
+    /** Topics cannot be prepared on the configured cluster. */
+    public static final class KafkaSetupException extends Exception {
+        public KafkaSetupException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
