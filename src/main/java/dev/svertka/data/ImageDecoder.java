@@ -1,0 +1,302 @@
+package dev.svertka.data;
+
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+
+import dev.svertka.data.ImageDecodingException.Reason;
+import dev.svertka.model.InputShape;
+
+/**
+ * Turns a message payload (PNG, JPEG, BMP, GIF or raw pixels) into one model input: CHW floats of
+ * the target shape, scaled by {@link InputShape#PIXEL_SCALE}, converted to grey (luma) or RGB and
+ * resized as the target needs. Every refusal is an {@link ImageDecodingException}, never an unchecked
+ * exception, so that a consumer can dead-letter the message with its reason. Stateless and thread-safe.
+ *
+ * <p>Images with alpha are composited over black, MNIST's background. ImageIO warnings (which is how a
+ * truncated JPEG shows) count as corruption: half an image is no input to classify.
+ */
+public final class ImageDecoder {
+
+    /**
+     * Content type of raw pixels: {@code width * height * channels} unsigned bytes, rows top to bottom,
+     * channels interleaved (HWC, as numpy's and PIL's {@code tobytes()} give them), 1 channel (grey) or
+     * 3 (RGB). The size travels beside the payload as a {@link RawLayout}.
+     */
+    public static final String RAW_PIXELS = "application/x-raw-pixels";
+
+    /** Refusal thresholds: payload size, and pixels (checked from the header, before decoding). */
+    public record Limits(int maxBytes, long maxPixels) {
+
+        /** 4 MiB payloads, 4096x4096 pixels. */
+        public static final Limits DEFAULT = new Limits(4 << 20, 1L << 24);
+
+        public Limits {
+            if (maxBytes < 1 || maxPixels < 1) {
+                throw new IllegalArgumentException("limits must be positive, got " + maxBytes + " bytes, "
+                        + maxPixels + " pixels");
+            }
+        }
+    }
+
+    /** Size of a {@link #RAW_PIXELS} payload, which, unlike image formats, does not carry its own. */
+    public record RawLayout(int width, int height, int channels) {
+
+        /** From the textual values of message headers; a null value is a missing header. */
+        public static RawLayout parse(String width, String height, String channels) throws ImageDecodingException {
+            return new RawLayout(number("width", width), number("height", height), number("channels", channels));
+        }
+
+        private static int number(String name, String value) throws ImageDecodingException {
+            if (value == null) {
+                throw new ImageDecodingException(Reason.MISSING_HEADER, "raw pixels need a '" + name + "' header");
+            }
+            try {
+                return Integer.parseInt(value.strip());
+            } catch (NumberFormatException e) {
+                throw new ImageDecodingException(Reason.INVALID_DIMENSIONS,
+                        "raw pixels '" + name + "' header is not a whole number: '" + value + "'");
+            }
+        }
+    }
+
+    /** Image formats known by their first bytes; the ImageIO format name, then the content types. */
+    private enum Format {
+        PNG("png", new byte[] {(byte) 0x89, 'P', 'N', 'G'}, "image/png"),
+        JPEG("jpeg", new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF}, "image/jpeg", "image/jpg", "image/pjpeg"),
+        BMP("bmp", new byte[] {'B', 'M'}, "image/bmp", "image/x-bmp", "image/x-ms-bmp"),
+        GIF("gif", new byte[] {'G', 'I', 'F', '8'}, "image/gif");
+
+        private final String imageIoName;
+        private final byte[] magic;
+        private final List<String> contentTypes;
+
+        Format(String imageIoName, byte[] magic, String... contentTypes) {
+            this.imageIoName = imageIoName;
+            this.magic = magic;
+            this.contentTypes = List.of(contentTypes);
+        }
+
+        boolean matches(byte[] payload) {
+            return payload.length >= magic.length && Arrays.equals(payload, 0, magic.length, magic, 0, magic.length);
+        }
+
+        static Format sniff(byte[] payload) {
+            return Arrays.stream(values()).filter(format -> format.matches(payload)).findFirst().orElse(null);
+        }
+
+        static Format forContentType(String type) {
+            return Arrays.stream(values()).filter(format -> format.contentTypes.contains(type)).findFirst()
+                    .orElse(null);
+        }
+    }
+
+    /** Decoded pixels before fitting to the target: one (grey) or three (RGB) planes of 0..255 values. */
+    private record Planes(int width, int height, float[][] channels) {
+    }
+
+    private final InputShape target;
+    private final Limits limits;
+
+    public ImageDecoder(InputShape target) {
+        this(target, Limits.DEFAULT);
+    }
+
+    public ImageDecoder(InputShape target, Limits limits) {
+        this.target = target;
+        this.limits = limits;
+    }
+
+    public InputShape target() {
+        return target;
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    /** An encoded image; {@code contentType} may be null (or application/octet-stream) to sniff the format. */
+    public float[] decode(byte[] payload, String contentType) throws ImageDecodingException {
+        return decode(payload, contentType, null);
+    }
+
+    /** As {@link #decode(byte[], String)}; {@code raw} is needed, and only read, for {@link #RAW_PIXELS}. */
+    public float[] decode(byte[] payload, String contentType, RawLayout raw) throws ImageDecodingException {
+        if (payload == null || payload.length == 0) {
+            throw new ImageDecodingException(Reason.EMPTY_PAYLOAD, "the payload is empty");
+        }
+        if (payload.length > limits.maxBytes()) {
+            throw new ImageDecodingException(Reason.PAYLOAD_TOO_LARGE, "the payload has " + payload.length
+                    + " bytes, more than the " + limits.maxBytes() + " allowed");
+        }
+        String type = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        Planes planes = type.equals(RAW_PIXELS) ? raw(payload, raw) : image(payload, format(payload, type));
+        return fit(planes);
+    }
+
+    private static Format format(byte[] payload, String type) throws ImageDecodingException {
+        if (type.isEmpty() || type.equals("application/octet-stream")) {
+            Format sniffed = Format.sniff(payload);
+            if (sniffed == null) {
+                throw new ImageDecodingException(Reason.UNSUPPORTED_FORMAT, "the payload is not PNG, JPEG, BMP or"
+                        + " GIF (it starts " + HexFormat.ofDelimiter(" ").formatHex(payload, 0,
+                        Math.min(8, payload.length)) + ") and has no content type saying what it is");
+            }
+            return sniffed;
+        }
+        Format declared = Format.forContentType(type);
+        if (declared == null) {
+            throw new ImageDecodingException(Reason.UNSUPPORTED_FORMAT, "content type '" + type + "' is not"
+                    + " supported; send image/png, image/jpeg, image/bmp, image/gif or " + RAW_PIXELS);
+        }
+        if (!declared.matches(payload)) {
+            throw new ImageDecodingException(Reason.CORRUPT_IMAGE, "content type is " + type
+                    + " but the payload does not start like a " + declared + " file");
+        }
+        return declared;
+    }
+
+    private Planes raw(byte[] payload, RawLayout layout) throws ImageDecodingException {
+        if (layout == null) {
+            throw new ImageDecodingException(Reason.MISSING_HEADER,
+                    RAW_PIXELS + " needs width, height and channels headers");
+        }
+        int width = layout.width();
+        int height = layout.height();
+        int channels = layout.channels();
+        if (channels != 1 && channels != 3) {
+            throw new ImageDecodingException(Reason.INVALID_DIMENSIONS,
+                    "raw pixels must have 1 (grey) or 3 (RGB) channels, not " + channels);
+        }
+        checkSize(width, height, "raw pixels");
+        long expected = (long) width * height * channels;
+        if (payload.length != expected) {
+            throw new ImageDecodingException(Reason.RAW_SIZE_MISMATCH, "raw pixels of " + width + "x" + height
+                    + "x" + channels + " need " + expected + " bytes, the payload has " + payload.length);
+        }
+        float[][] planes = new float[channels][width * height];
+        for (int i = 0; i < payload.length; i++) {
+            planes[i % channels][i / channels] = payload[i] & 0xFF;
+        }
+        return new Planes(width, height, planes);
+    }
+
+    private Planes image(byte[] payload, Format format) throws ImageDecodingException {
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.imageIoName);
+        if (!readers.hasNext()) {
+            throw new ImageDecodingException(Reason.UNSUPPORTED_FORMAT, "this JVM has no " + format + " reader");
+        }
+        ImageReader reader = readers.next();
+        List<String> warnings = new ArrayList<>();
+        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+        // In memory: ImageIO.createImageInputStream may cache to a temp file.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(payload))) {
+            reader.setInput(in, true, true);
+            // Width and height come from the header alone: refuse bombs before allocating their pixels.
+            checkSize(reader.getWidth(0), reader.getHeight(0), format.toString());
+            if (!reader.getImageTypes(0).hasNext()) {
+                throw new ImageDecodingException(Reason.UNSUPPORTED_FORMAT,
+                        "ImageIO cannot convert this " + format + "'s colour layout (e.g. a 2-channel JPEG);"
+                                + " send RGB or grey");
+            }
+            BufferedImage image = reader.read(0);
+            if (!warnings.isEmpty()) {
+                throw new ImageDecodingException(Reason.CORRUPT_IMAGE, "damaged " + format + ": "
+                        + String.join("; ", warnings));
+            }
+            return planes(image);
+        } catch (IOException | RuntimeException e) {
+            // ImageIO plugins answer bad input with all kinds of unchecked exceptions too.
+            throw new ImageDecodingException(Reason.CORRUPT_IMAGE, "cannot decode " + format + ": " + e, e);
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    private void checkSize(int width, int height, String what) throws ImageDecodingException {
+        if (width < 1 || height < 1) {
+            throw new ImageDecodingException(Reason.INVALID_DIMENSIONS,
+                    what + " size " + width + "x" + height + " is not positive");
+        }
+        if ((long) width * height > limits.maxPixels()) {
+            throw new ImageDecodingException(Reason.TOO_MANY_PIXELS, what + " of " + width + "x" + height
+                    + " has more than the " + limits.maxPixels() + " pixels allowed");
+        }
+    }
+
+    private static Planes planes(BufferedImage image) {
+        int width = image.getWidth();
+        int height = image.getHeight();
+        ColorModel model = image.getColorModel();
+        if (model instanceof ComponentColorModel && model.getColorSpace().getType() == ColorSpace.TYPE_GRAY) {
+            return new Planes(width, height, new float[][] {grey(image.getRaster(), model)});
+        }
+        // Palette, RGB, alpha, 16-bit RGB: getRGB converts all of them to 8-bit sRGB.
+        int[] argb = image.getRGB(0, 0, width, height, null, 0, width);
+        float[][] rgb = new float[3][argb.length];
+        for (int i = 0; i < argb.length; i++) {
+            float alpha = (argb[i] >>> 24) / 255f;
+            rgb[0][i] = (argb[i] >> 16 & 0xFF) * alpha;
+            rgb[1][i] = (argb[i] >> 8 & 0xFF) * alpha;
+            rgb[2][i] = (argb[i] & 0xFF) * alpha;
+        }
+        return new Planes(width, height, rgb);
+    }
+
+    /**
+     * Grey samples read directly, rescaled from their bit depth to 0..255. getRGB would treat them as
+     * linear light and brighten them with the sRGB curve, so a PNG's 128 would come back as 187.
+     */
+    private static float[] grey(Raster raster, ColorModel model) {
+        int width = raster.getWidth();
+        int height = raster.getHeight();
+        float[] grey = raster.getSamples(0, 0, width, height, 0, (float[]) null);
+        float scale = 255f / ((1 << model.getComponentSize(0)) - 1);
+        float[] alpha = model.hasAlpha() && !model.isAlphaPremultiplied()
+                ? raster.getSamples(0, 0, width, height, 1, (float[]) null) : null;
+        float alphaScale = alpha == null ? 0 : 1f / ((1 << model.getComponentSize(1)) - 1);
+        for (int i = 0; i < grey.length; i++) {
+            grey[i] *= alpha == null ? scale : scale * alpha[i] * alphaScale;
+        }
+        return grey;
+    }
+
+    /** Converts channels, resizes and scales into the target's CHW layout. */
+    private float[] fit(Planes planes) {
+        float[][] channels = planes.channels();
+        if (target.channels() == 1 && channels.length == 3) {
+            float[] luma = new float[channels[0].length];
+            for (int i = 0; i < luma.length; i++) {
+                luma[i] = 0.299f * channels[0][i] + 0.587f * channels[1][i] + 0.114f * channels[2][i];
+            }
+            channels = new float[][] {luma};
+        } else if (target.channels() == 3 && channels.length == 1) {
+            channels = new float[][] {channels[0], channels[0], channels[0]};
+        }
+        int size = target.width() * target.height();
+        float[] out = new float[target.pixels()];
+        for (int c = 0; c < channels.length; c++) {
+            float[] plane = planes.width() == target.width() && planes.height() == target.height() ? channels[c]
+                    : Resampler.resize(channels[c], planes.width(), planes.height(), target.width(), target.height());
+            for (int i = 0; i < size; i++) {
+                out[c * size + i] = plane[i] * InputShape.PIXEL_SCALE;
+            }
+        }
+        return out;
+    }
+}

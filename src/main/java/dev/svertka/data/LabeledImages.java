@@ -1,0 +1,70 @@
+package dev.svertka.data;
+
+import java.util.Arrays;
+import java.util.List;
+
+import dev.svertka.model.InputShape;
+
+/**
+ * Labelled images held as unsigned bytes, one image after another, each in CHW order
+ * (for grey images CHW and HWC are the same). Small and dependency-free so that training,
+ * sending and serving can all use it.
+ */
+public record LabeledImages(InputShape shape, byte[] pixels, int[] labels, List<String> classNames) {
+
+    public LabeledImages {
+        if (pixels.length != (long) labels.length * shape.pixels()) {
+            throw new IllegalArgumentException("pixel buffer holds " + pixels.length + " bytes, expected "
+                    + labels.length + " images of " + shape.pixels());
+        }
+        classNames = List.copyOf(classNames);
+        for (int label : labels) {
+            if (label < 0 || label >= classNames.size()) {
+                throw new IllegalArgumentException("label " + label + " outside 0.." + (classNames.size() - 1));
+            }
+        }
+    }
+
+    public int size() {
+        return labels.length;
+    }
+
+    public int classes() {
+        return classNames.size();
+    }
+
+    /** A copy of image {@code i}'s bytes. */
+    public byte[] image(int i) {
+        int n = shape.pixels();
+        return Arrays.copyOfRange(pixels, i * n, (i + 1) * n);
+    }
+
+    /** Images {@code from} (inclusive) to {@code to} (exclusive) as model input: floats scaled by {@link InputShape#PIXEL_SCALE}. */
+    public float[] scaled(int from, int to) {
+        int n = shape.pixels();
+        float[] out = new float[(to - from) * n];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (pixels[from * n + i] & 0xFF) * InputShape.PIXEL_SCALE;
+        }
+        return out;
+    }
+
+    /** Images {@code from} (inclusive) to {@code to} (exclusive). */
+    public LabeledImages slice(int from, int to) {
+        int n = shape.pixels();
+        return new LabeledImages(shape, Arrays.copyOfRange(pixels, from * n, to * n),
+                Arrays.copyOfRange(labels, from, to), classNames);
+    }
+
+    /** The images at the given indices, in that order. */
+    public LabeledImages select(int[] indices) {
+        int n = shape.pixels();
+        byte[] out = new byte[indices.length * n];
+        int[] outLabels = new int[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            System.arraycopy(pixels, indices[k] * n, out, k * n, n);
+            outLabels[k] = labels[indices[k]];
+        }
+        return new LabeledImages(shape, out, outLabels, classNames);
+    }
+}
