@@ -1,0 +1,44 @@
+package dev.svertka.train;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+import dev.svertka.data.LabeledImages;
+
+/**
+ * Loss, accuracy and confusion matrix of a network on labelled images, in one inference pass.
+ *
+ * @param confusion rows are true classes, columns predicted ones
+ */
+public record Evaluation(int samples, double loss, double accuracy, long[][] confusion) {
+
+    private static final double EPSILON = 1e-7; // as Keras clips probabilities before the log
+
+    public static Evaluation of(MultiLayerNetwork network, LabeledImages images, int batchSize) {
+        int classes = images.classes();
+        long[][] confusion = new long[classes][classes];
+        double lossSum = 0;
+        long correct = 0;
+        ImageBatches batches = ImageBatches.inOrder(images, batchSize);
+        int offset = 0;
+        while (batches.hasNext()) {
+            DataSet batch = batches.next();
+            INDArray probabilities = network.output(batch.getFeatures(), false);
+            long n = probabilities.rows();
+            for (int i = 0; i < n; i++) {
+                int truth = images.labels()[offset + i];
+                int predicted = probabilities.getRow(i).argMax().getInt(0);
+                confusion[truth][predicted]++;
+                if (truth == predicted) {
+                    correct++;
+                }
+                lossSum -= Math.log(Math.max(EPSILON, probabilities.getDouble(i, truth)));
+            }
+            offset += n;
+        }
+        int samples = images.size();
+        return new Evaluation(samples, samples == 0 ? Double.NaN : lossSum / samples,
+                samples == 0 ? Double.NaN : (double) correct / samples, confusion);
+    }
+}
