@@ -1,0 +1,60 @@
+package dev.svertka.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import dev.svertka.data.Datasets;
+import dev.svertka.data.LabeledImages;
+import dev.svertka.registry.ModelRegistry;
+import dev.svertka.registry.ModelVersion;
+import dev.svertka.serve.OnnxClassifier;
+import dev.svertka.serve.Prediction;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Accuracy of a stored model (its ONNX file, as served) on a dataset's test images.")
+public class EvaluateCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "NAME or NAME:VERSION in the registry.")
+    String model;
+
+    @Option(names = "--registry", defaultValue = "registry", description = "Model registry directory (default: ${DEFAULT-VALUE}).")
+    Path registry;
+
+    @Option(names = "--data", defaultValue = "synthetic",
+            description = "'synthetic' or a directory of IDX files; its test images are used (default: ${DEFAULT-VALUE}).")
+    String data;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the synthetic data (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--batch-size", defaultValue = "256", description = "Images per ONNX Runtime run (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Override
+    public Integer call() throws Exception {
+        ModelVersion version = new ModelRegistry(registry).resolve(model);
+        LabeledImages test = Datasets.load(data, seed).test();
+        if (!test.shape().equals(version.card().input()) || test.classes() != version.card().labels().size()) {
+            throw new IllegalArgumentException("model " + version.card().reference() + " takes "
+                    + version.card().input() + " with " + version.card().labels().size() + " classes, but the data has "
+                    + test.shape() + " with " + test.classes());
+        }
+        long correct = 0;
+        try (OnnxClassifier classifier = OnnxClassifier.open(version, OnnxClassifier.SessionConfig.DEFAULT)) {
+            for (int from = 0; from < test.size(); from += batchSize) {
+                int to = Math.min(test.size(), from + batchSize);
+                float[][] probabilities = classifier.classify(test.scaled(from, to), to - from);
+                for (int i = 0; i < probabilities.length; i++) {
+                    if (Prediction.topK(probabilities[i], test.classNames(), 1).get(0).index() == test.labels()[from + i]) {
+                        correct++;
+                    }
+                }
+            }
+        }
+        System.out.printf("model=%s samples=%d%n", version.card().reference(), test.size());
+        System.out.printf("accuracy=%.4f%n", (double) correct / test.size());
+        return 0;
+    }
+}

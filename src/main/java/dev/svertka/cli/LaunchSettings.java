@@ -1,0 +1,50 @@
+package dev.svertka.cli;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Turns the few command-line options that Quarkus needs at start-up into system properties:
+ * the Kafka channels of the inference pipeline are wired while Quarkus starts, before picocli
+ * parses the command, so {@code serve} and {@code demo} must enable them (every other command
+ * leaves them off and never touches Kafka through them) and name the broker and topic first.
+ */
+final class LaunchSettings {
+
+    static final String INFERENCE_ENABLED = "svertka.inference.enabled";
+    private static final Set<String> INFERENCE_COMMANDS = Set.of("serve", "demo");
+    private static final Set<String> HELP = Set.of("-h", "--help", "-V", "--version");
+
+    private LaunchSettings() {
+    }
+
+    static void apply(String... args) {
+        if (args.length == 0 || !INFERENCE_COMMANDS.contains(args[0]) || asksForHelp(args)) {
+            return;
+        }
+        System.setProperty(INFERENCE_ENABLED, "true");
+        option(args, "--bootstrap-servers").ifPresent(v -> System.setProperty("kafka.bootstrap.servers", v));
+        option(args, "--topic").ifPresent(v -> System.setProperty("svertka.topics.images", v));
+    }
+
+    static boolean needsDemoBroker(String... args) {
+        return args.length > 0 && args[0].equals("demo") && !asksForHelp(args);
+    }
+
+    private static boolean asksForHelp(String... args) {
+        return Arrays.stream(args).anyMatch(HELP::contains);
+    }
+
+    static Optional<String> option(String[] args, String name) {
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals(name) && i + 1 < args.length) {
+                return Optional.of(args[i + 1]);
+            }
+            if (args[i].startsWith(name + "=")) {
+                return Optional.of(args[i].substring(name.length() + 1));
+            }
+        }
+        return Optional.empty();
+    }
+}

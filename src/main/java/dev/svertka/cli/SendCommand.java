@@ -1,0 +1,82 @@
+package dev.svertka.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+import dev.svertka.data.Datasets;
+import dev.svertka.data.LabeledImages;
+import dev.svertka.kafka.ImageProducer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "send", mixinStandardHelpOptions = true,
+        description = "Publish image events: the files of a folder, or test images of a dataset.")
+public class SendCommand implements Callable<Integer> {
+
+    private static final Map<String, String> CONTENT_TYPES = Map.of("png", "image/png", "jpg", "image/jpeg",
+            "jpeg", "image/jpeg", "bmp", "image/bmp", "gif", "image/gif");
+
+    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+    String bootstrapServers;
+
+    @Option(names = "--topic", defaultValue = "images", description = "Topic (default: ${DEFAULT-VALUE}).")
+    String topic;
+
+    @Option(names = "--images", description = "A folder of image files (searched recursively); the key is the file's relative path.")
+    Path folder;
+
+    @Option(names = "--data", defaultValue = "synthetic",
+            description = "Without --images: 'synthetic' or an IDX directory whose test images are sent (default: ${DEFAULT-VALUE}).")
+    String data;
+
+    @Option(names = "--count", defaultValue = "1000", description = "Without --images: how many test images (default: ${DEFAULT-VALUE}).")
+    int count;
+
+    @Option(names = "--format", defaultValue = "PNG", description = "Without --images: PNG or RAW (default: ${DEFAULT-VALUE}).")
+    ImageProducer.Encoding format;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the synthetic data (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        long started = System.nanoTime();
+        int sent;
+        try (ImageProducer producer = new ImageProducer(bootstrapServers, topic)) {
+            sent = folder != null ? sendFolder(producer) : sendDataset(producer);
+            producer.flush();
+        }
+        System.out.printf("Sent %d images to %s on %s in %.1f s%n", sent, topic, bootstrapServers,
+                (System.nanoTime() - started) / 1e9);
+        return 0;
+    }
+
+    private int sendFolder(ImageProducer producer) throws IOException {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(folder)) {
+            files = walk.filter(Files::isRegularFile).sorted().toList();
+        }
+        for (Path file : files) {
+            String name = file.getFileName().toString();
+            String extension = name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
+            String type = CONTENT_TYPES.getOrDefault(extension, "application/octet-stream");
+            producer.send(folder.relativize(file).toString(), Files.readAllBytes(file), Map.of("content-type", type));
+        }
+        return files.size();
+    }
+
+    private int sendDataset(ImageProducer producer) throws IOException {
+        LabeledImages test = Datasets.load(data, seed).test();
+        int n = Math.min(count, test.size());
+        for (int i = 0; i < n; i++) {
+            producer.send("test-" + i, test, i, format);
+        }
+        return n;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.svertka.cli;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.inject.Inject;
+
+import dev.svertka.kafka.EmbeddedKafka;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.QuarkusApplication;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import picocli.CommandLine;
+
+/**
+ * Entry point of {@code quarkus-run.jar}: {@code java -jar quarkus-run.jar COMMAND [OPTIONS]}.
+ * Settings that must be known before Quarkus starts (is this an inference role, which broker) are
+ * taken from the command line first; see {@link LaunchSettings}. The demo's embedded broker is
+ * started before Quarkus and stopped after it, so the pipeline's consumer can commit and leave
+ * its group cleanly on the way out.
+ */
+@QuarkusMain
+public class SvertkaMain implements QuarkusApplication {
+
+    @Inject
+    CommandLine.IFactory factory;
+
+    public static void main(String... args) {
+        LaunchSettings.apply(args);
+        if (!LaunchSettings.needsDemoBroker(args)) {
+            Quarkus.run(SvertkaMain.class, args);
+            return;
+        }
+        AtomicInteger exitCode = new AtomicInteger();
+        try (EmbeddedKafka kafka = DemoBroker.start()) {
+            System.setProperty("kafka.bootstrap.servers", kafka.bootstrapServers());
+            Quarkus.run(SvertkaMain.class, (code, error) -> exitCode.set(code), args);
+        } catch (Exception e) {
+            System.err.println("error: the demo's embedded Kafka broker failed: " + e.getMessage());
+            exitCode.set(1);
+        }
+        System.exit(exitCode.get());
+    }
+
+    @Override
+    public int run(String... args) {
+        return new CommandLine(SvertkaCommand.class, factory)
+                .setExecutionExceptionHandler((error, commandLine, parsed) -> {
+                    // failures the user can act on are reported as one line, not a stack trace
+                    commandLine.getErr().println("error: " + error.getMessage());
+                    return 1;
+                })
+                .execute(args);
+    }
+}

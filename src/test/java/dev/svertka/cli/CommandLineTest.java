@@ -1,0 +1,70 @@
+package dev.svertka.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+
+import dev.svertka.registry.ModelRegistry;
+import dev.svertka.train.TrainingJob;
+import io.quarkus.test.junit.main.Launch;
+import io.quarkus.test.junit.main.LaunchResult;
+import io.quarkus.test.junit.main.QuarkusMainLauncher;
+import io.quarkus.test.junit.main.QuarkusMainTest;
+
+/** The packaged command line, run in-process as a user would call it. */
+@QuarkusMainTest
+class CommandLineTest {
+
+    @Test
+    @Launch("summary")
+    void summaryPrintsTheKerasTable(LaunchResult result) {
+        assertThat(result.getOutput()).contains("conv2d_1 (Conv2D)", "flatten (Flatten)", "Total params: 297,578");
+    }
+
+    @Test
+    void everyCommandExplainsItsOptions(QuarkusMainLauncher launcher) {
+        assertThat(launcher.launch("--help").getOutput())
+                .contains("summary", "train", "evaluate", "serve", "send", "demo");
+        assertThat(launcher.launch("train", "--help").getOutput())
+                .contains("--data", "--preset", "--epochs", "--batch-size", "--validation-split", "--seed", "--registry",
+                        "--model");
+        assertThat(launcher.launch("evaluate", "--help").getOutput()).contains("--model", "--data", "--registry");
+        assertThat(launcher.launch("serve", "--help").getOutput())
+                .contains("--model", "--registry", "--bootstrap-servers", "--topic");
+        assertThat(launcher.launch("send", "--help").getOutput())
+                .contains("--bootstrap-servers", "--topic", "--images", "--data", "--count");
+        assertThat(launcher.launch("demo", "--help").getOutput()).contains("--images", "--data");
+    }
+
+    @Test
+    void evaluatePrintsTheAccuracyOfAStoredModel(QuarkusMainLauncher launcher) throws Exception {
+        Path registry = Files.createTempDirectory("svertka-cli-test-");
+        TrainingJob.Result trained = new TrainingJob(System.out).run(new TrainingJob.Spec("synthetic:1200", "seed-cnn",
+                "digits", 1, 32, 0.1, 5, 0), new ModelRegistry(registry));
+
+        LaunchResult result = launcher.launch("evaluate", "--model", "digits:1", "--registry", registry.toString(),
+                "--data", "synthetic:1200", "--seed", "5");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.getOutput()).containsPattern("accuracy=0\\.\\d{4}");
+        double printed = Double.parseDouble(result.getOutput().replaceAll("(?s).*accuracy=(0\\.\\d{4}).*", "$1"));
+        // the same ONNX model on the same test images as the training job's DL4J evaluation
+        assertThat(printed).isCloseTo(trained.test().accuracy(), org.assertj.core.data.Offset.offset(0.001));
+    }
+
+    @Test
+    void mistakesAreOneClearLineAndAFailingExitCode(QuarkusMainLauncher launcher) throws Exception {
+        Path registry = Files.createTempDirectory("svertka-cli-test-");
+
+        LaunchResult unknownModel = launcher.launch("evaluate", "--model", "nothing", "--registry", registry.toString());
+        assertThat(unknownModel.exitCode()).isEqualTo(1);
+        assertThat(unknownModel.getErrorOutput()).contains("error: No model named 'nothing'");
+
+        LaunchResult unknownPreset = launcher.launch("summary", "--preset", "vgg-9000");
+        assertThat(unknownPreset.exitCode()).isEqualTo(1);
+        assertThat(unknownPreset.getErrorOutput()).contains("unknown preset 'vgg-9000'");
+    }
+}
