@@ -6,21 +6,29 @@ import java.util.Set;
 
 /**
  * Turns the few command-line options that Quarkus needs at start-up into system properties:
- * the Kafka channels of the inference pipeline are wired while Quarkus starts, before picocli
+ * only server commands listen on HTTP; the Kafka channels of the inference pipeline are wired while Quarkus starts, before picocli
  * parses the command, so {@code serve} and {@code demo} must enable them (every other command
  * leaves them off and never touches Kafka through them) and name the broker and topic first.
  */
 final class LaunchSettings {
 
     static final String INFERENCE_ENABLED = "svertka.inference.enabled";
+    static final String HTTP_ENABLED = "svertka.http.enabled";
     private static final Set<String> INFERENCE_COMMANDS = Set.of("serve", "demo");
+    private static final Set<String> SERVER_COMMANDS = Set.of("serve");
     private static final Set<String> HELP = Set.of("-h", "--help", "-V", "--version");
 
     private LaunchSettings() {
     }
 
     static void apply(String... args) {
-        if (args.length == 0 || !INFERENCE_COMMANDS.contains(args[0]) || asksForHelp(args)) {
+        if (args.length == 0 || asksForHelp(args)) {
+            return;
+        }
+        if (SERVER_COMMANDS.contains(args[0])) {
+            System.setProperty(HTTP_ENABLED, "true");
+        }
+        if (!INFERENCE_COMMANDS.contains(args[0])) {
             return;
         }
         System.setProperty(INFERENCE_ENABLED, "true");

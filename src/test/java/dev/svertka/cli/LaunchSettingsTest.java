@@ -10,6 +10,7 @@ class LaunchSettingsTest {
     @AfterEach
     void clear() {
         System.clearProperty(LaunchSettings.INFERENCE_ENABLED);
+        System.clearProperty(LaunchSettings.HTTP_ENABLED);
         System.clearProperty("kafka.bootstrap.servers");
         System.clearProperty("svertka.topics.images");
     }
@@ -19,6 +20,7 @@ class LaunchSettingsTest {
         LaunchSettings.apply("serve", "--model", "m", "--bootstrap-servers", "kafka:9092", "--topic=pictures");
 
         assertThat(System.getProperty(LaunchSettings.INFERENCE_ENABLED)).isEqualTo("true");
+        assertThat(System.getProperty(LaunchSettings.HTTP_ENABLED)).isEqualTo("true");
         assertThat(System.getProperty("kafka.bootstrap.servers")).isEqualTo("kafka:9092");
         assertThat(System.getProperty("svertka.topics.images")).isEqualTo("pictures");
     }
@@ -29,6 +31,7 @@ class LaunchSettingsTest {
         LaunchSettings.apply("serve", "--help");
 
         assertThat(System.getProperty(LaunchSettings.INFERENCE_ENABLED)).isNull();
+        assertThat(System.getProperty(LaunchSettings.HTTP_ENABLED)).isNull();
         assertThat(System.getProperty("kafka.bootstrap.servers")).isNull();
         assertThat(LaunchSettings.needsDemoBroker("demo", "--help")).isFalse();
         assertThat(LaunchSettings.needsDemoBroker("demo", "--images", "10")).isTrue();
