@@ -51,8 +51,14 @@ public class RegistryCommand implements Runnable {
         }
     }
 
-    /** Where live versions are announced; promote and rollback announce unless told not to. */
-    static class Announcing {
+    /**
+     * A change of the live version (promote, rollback), announced on the models topic unless told not to,
+     * so that the inference pods following it switch.
+     */
+    abstract static class LiveChange implements Callable<Integer> {
+        @Mixin
+        Location location;
+
         @Option(names = "--announce", negatable = true, defaultValue = "true", fallbackValue = "true",
                 description = "Announce the new live version on the models topic (default: ${DEFAULT-VALUE}).")
         boolean announce;
@@ -60,10 +66,22 @@ public class RegistryCommand implements Runnable {
         @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default: kafka.bootstrap.servers).")
         String bootstrapServers;
 
-        void announce(ModelVersion live, ModelsConfig models, String configuredServers) throws RegistryException {
+        @Inject
+        ModelsConfig models;
+
+        @ConfigProperty(name = "kafka.bootstrap.servers")
+        String configuredServers;
+
+        /** Moves the live pointer and returns the version now live. */
+        abstract ModelVersion change(ModelRegistry registry) throws RegistryException;
+
+        @Override
+        public Integer call() throws RegistryException {
+            ModelVersion live = change(location.open());
+            System.out.println("Live: " + live.card().reference());
             if (!announce) {
                 System.out.println("Not announced (--no-announce): pods following the models topic keep their version.");
-                return;
+                return 0;
             }
             String servers = bootstrapServers != null ? bootstrapServers : configuredServers;
             try (ModelAnnouncer announcer = new ModelAnnouncer(servers, models.topic())) {
@@ -74,6 +92,7 @@ public class RegistryCommand implements Runnable {
                 throw new RegistryException(e.getMessage() + "; the registry already serves "
                         + live.card().reference() + " as live: re-run the command to announce it", e);
             }
+            return 0;
         }
     }
 
@@ -127,61 +146,29 @@ public class RegistryCommand implements Runnable {
 
     @Command(name = "promote", mixinStandardHelpOptions = true,
             description = "Make NAME:VERSION the live version and announce it to the inference pods.")
-    static class Promote implements Callable<Integer> {
-        @Mixin
-        Location location;
-
-        @Mixin
-        Announcing announcing;
-
-        @Inject
-        ModelsConfig models;
-
-        @ConfigProperty(name = "kafka.bootstrap.servers")
-        String configuredServers;
-
+    static class Promote extends LiveChange {
         @Parameters(paramLabel = "NAME:VERSION")
         String reference;
 
         @Override
-        public Integer call() throws RegistryException {
-            int colon = reference.lastIndexOf(':');
-            if (colon < 0) {
+        ModelVersion change(ModelRegistry registry) throws RegistryException {
+            if (reference.lastIndexOf(':') < 0) {
                 throw new IllegalArgumentException("give the version to promote: NAME:VERSION, not '" + reference + "'");
             }
-            ModelRegistry registry = location.open();
-            ModelVersion live = registry.resolve(reference);
-            registry.promote(live.card().name(), live.card().version());
-            System.out.println("Live: " + live.card().reference());
-            announcing.announce(live, models, configuredServers);
-            return 0;
+            ModelVersion version = registry.resolve(reference);
+            return registry.promote(version.card().name(), version.card().version());
         }
     }
 
     @Command(name = "rollback", mixinStandardHelpOptions = true,
             description = "Make the version live before the current one live again, and announce it.")
-    static class Rollback implements Callable<Integer> {
-        @Mixin
-        Location location;
-
-        @Mixin
-        Announcing announcing;
-
-        @Inject
-        ModelsConfig models;
-
-        @ConfigProperty(name = "kafka.bootstrap.servers")
-        String configuredServers;
-
+    static class Rollback extends LiveChange {
         @Parameters(paramLabel = "NAME")
         String name;
 
         @Override
-        public Integer call() throws RegistryException {
-            ModelVersion live = location.open().rollback(name);
-            System.out.println("Rolled back; live: " + live.card().reference());
-            announcing.announce(live, models, configuredServers);
-            return 0;
+        ModelVersion change(ModelRegistry registry) throws RegistryException {
+            return registry.rollback(name);
         }
     }
 

@@ -162,8 +162,7 @@ final class LayerTranslator {
 
     private void convolution(Site site, ConvolutionLayer conf, org.deeplearning4j.nn.api.Layer layer, InputType in,
             InputType out, String name) {
-        requireMaps(site, conf, in);
-        requireInputs(site, conf, ((InputTypeConvolutional) in).getChannels());
+        mapChannels(site, conf, in);
         // DL4J's W is [out, in, kH, kW], the layout ONNX Conv expects
         graph.apply("Conv", name, parameters(conf, layer, name, conf.hasBias()),
                 convolutionAttributes(site, conf, in, out, 1));
@@ -177,9 +176,7 @@ final class LayerTranslator {
      */
     private void depthwise(Site site, DepthwiseConvolution2D conf, org.deeplearning4j.nn.api.Layer layer,
             InputType in, InputType out, String name) {
-        requireMaps(site, conf, in);
-        int channels = (int) ((InputTypeConvolutional) in).getChannels();
-        requireInputs(site, conf, channels);
+        int channels = mapChannels(site, conf, in);
         INDArray kernels = layer.getParam("W").permute(2, 3, 0, 1);
         String weights = graph.weights(name + "/W", grouped(kernels));
         List<String> inputs = conf.hasBias() ? List.of(weights, bias(layer, name)) : List.of(weights);
@@ -193,9 +190,7 @@ final class LayerTranslator {
      */
     private void separable(Site site, SeparableConvolution2D conf, org.deeplearning4j.nn.api.Layer layer,
             InputType in, InputType out, String name) {
-        requireMaps(site, conf, in);
-        int channels = (int) ((InputTypeConvolutional) in).getChannels();
-        requireInputs(site, conf, channels);
+        int channels = mapChannels(site, conf, in);
         INDArray kernels = layer.getParam("W").permute(1, 0, 2, 3);
         graph.apply("Conv", name + "/depthwise", List.of(graph.weights(name + "/W", grouped(kernels))),
                 convolutionAttributes(site, conf, in, out, channels));
@@ -396,6 +391,14 @@ final class LayerTranslator {
         return relu.getMax() == null
                 && (relu.getThreshold() == null || relu.getThreshold() == 0.0)
                 && (relu.getNegativeSlope() == null || relu.getNegativeSlope() == 0.0);
+    }
+
+    /** The channels of the feature maps a convolution gets, which its weights must have been made for. */
+    private static int mapChannels(Site site, ConvolutionLayer conf, InputType in) {
+        requireMaps(site, conf, in);
+        int channels = (int) ((InputTypeConvolutional) in).getChannels();
+        requireInputs(site, conf, channels);
+        return channels;
     }
 
     private static void requireMaps(Site site, Layer conf, InputType in) {

@@ -58,7 +58,7 @@ class RegistryCommandTest {
                 .containsPattern("pets\\s+\\[1, 2, 3\\]\\s+3 \\(before: \\[1\\]\\)");
         assertOk(launcher.launch("registry", "show", "pets", "--registry", root), "pets:3")
                 .contains("(live)", "\"labels\"", "\"sha256\"");
-        assertOk(launcher.launch("registry", "rollback", "pets", "--registry", root, "--no-announce"), "live: pets:1");
+        assertOk(launcher.launch("registry", "rollback", "pets", "--registry", root, "--no-announce"), "Live: pets:1");
 
         LaunchResult noHistory = launcher.launch("registry", "rollback", "pets", "--registry", root, "--no-announce");
         assertThat(noHistory.exitCode()).isEqualTo(1);
