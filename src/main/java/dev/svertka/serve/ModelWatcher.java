@@ -63,7 +63,7 @@ public class ModelWatcher {
 
     /** The last announcement per model name: the live version the pod should serve. */
     private final Map<String, ModelAnnouncement> live = new ConcurrentHashMap<>();
-    /** Versions (reference@sha256) that failed once: not retried on every poll. */
+    /** Versions (reference@sha256) that failed: not retried on every poll, only when announced again. */
     private final Set<String> rejected = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
     private volatile KafkaConsumer<String, String> consumer;
@@ -119,6 +119,8 @@ public class ModelWatcher {
         try {
             ModelAnnouncement announcement = ModelAnnouncer.parse(record.value());
             live.put(announcement.name(), announcement);
+            // announced again (a repaired file, say): worth one more try
+            rejected.remove(id(announcement));
         } catch (RegistryException e) {
             LOG.warnf("Ignoring record %s-%d@%d on %s: %s", record.topic(), record.partition(), record.offset(),
                     config.topic(), e.getMessage());
@@ -135,7 +137,7 @@ public class ModelWatcher {
         if (wanted == null || wanted.version() == serving.card().version()) {
             return;
         }
-        String id = wanted.reference() + "@" + wanted.sha256();
+        String id = id(wanted);
         if (rejected.contains(id)) {
             return;
         }
@@ -156,6 +158,10 @@ public class ModelWatcher {
             // ModelHolder has logged and counted it
             rejected.add(id);
         }
+    }
+
+    private static String id(ModelAnnouncement announcement) {
+        return announcement.reference() + "@" + announcement.sha256();
     }
 
     private static void sleep(Duration duration) {
