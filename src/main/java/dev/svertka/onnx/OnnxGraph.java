@@ -2,6 +2,7 @@ package dev.svertka.onnx;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,8 +22,9 @@ import onnx.Onnx.TypeProto;
 import onnx.Onnx.ValueInfoProto;
 
 /**
- * A sequential ONNX graph under construction: every node consumes the tensor the previous one produced
- * (plus its own weights), which is all a {@code MultiLayerNetwork} needs.
+ * An ONNX graph under construction. Nodes are appended to a current tensor, which each node's output replaces:
+ * a {@code MultiLayerNetwork} is one such chain; a {@code ComputationGraph} moves the current tensor to each
+ * vertex's input before translating it and joins branches with {@link #join}.
  */
 final class OnnxGraph {
 
@@ -56,20 +58,43 @@ final class OnnxGraph {
         return unique;
     }
 
+    /** The tensor the next {@link #apply} consumes. */
+    String current() {
+        return current;
+    }
+
+    /** Makes an already produced tensor current, to continue the graph from a branch point. */
+    void use(String tensor) {
+        if (!names.contains(tensor)) {
+            throw new IllegalArgumentException("no tensor named " + tensor);
+        }
+        current = tensor;
+    }
+
+    /** Appends a node taking {@code inputs} (several produced tensors); its output becomes current. */
+    void join(String opType, String layerName, List<String> inputs, AttributeProto... attributes) {
+        current = node(opType, layerName, inputs, attributes);
+    }
+
+    /** Adds an int64 initializer, such as the target shape of a Reshape, and returns its name. */
+    String int64s(String name, long... values) {
+        TensorProto.Builder tensor = TensorProto.newBuilder()
+                .setName(unique(name))
+                .setDataType(TensorProto.DataType.INT64_VALUE)
+                .addDims(values.length);
+        for (long value : values) {
+            tensor.addInt64Data(value);
+        }
+        graph.addInitializer(tensor);
+        return tensor.getName();
+    }
+
     /** Appends a node applied to the current tensor (then {@code extraInputs}); its output becomes current. */
     void apply(String opType, String layerName, List<String> extraInputs, AttributeProto... attributes) {
-        String output = unique(layerName + "/" + opType);
-        NodeProto.Builder node = NodeProto.newBuilder()
-                .setOpType(opType)
-                .setName(output)
-                .addInput(current)
-                .addAllInput(extraInputs)
-                .addOutput(output);
-        for (AttributeProto attribute : attributes) {
-            node.addAttribute(attribute);
-        }
-        graph.addNode(node);
-        current = output;
+        List<String> inputs = new ArrayList<>(extraInputs.size() + 1);
+        inputs.add(current);
+        inputs.addAll(extraInputs);
+        current = node(opType, layerName, inputs, attributes);
     }
 
     void apply(String opType, String layerName, AttributeProto... attributes) {
@@ -77,13 +102,46 @@ final class OnnxGraph {
     }
 
     /**
-     * Renames the last node's output to the graph output, a float batch of {@code outputDims} per sample.
-     * There is a last node: a flat output from image input takes at least a Flatten.
+     * Renames the current tensor to the graph output, a float batch of {@code outputDims} per sample. A node
+     * produced it: a flat output from image input takes at least a Flatten.
      */
     GraphProto finish(String outputName, long... outputDims) {
-        graph.getNodeBuilder(graph.getNodeCount() - 1).setOutput(0, outputName);
+        for (NodeProto.Builder node : graph.getNodeBuilderList()) {
+            for (int i = 0; i < node.getInputCount(); i++) {
+                if (node.getInput(i).equals(current)) {
+                    // a branch also reads the output tensor: keep it under its name and copy it out
+                    return finishWithIdentity(outputName, outputDims);
+                }
+            }
+        }
+        for (NodeProto.Builder node : graph.getNodeBuilderList()) {
+            if (node.getOutput(0).equals(current)) {
+                node.setOutput(0, outputName);
+            }
+        }
         graph.addOutput(batchOf(outputName, outputDims));
         return graph.build();
+    }
+
+    private GraphProto finishWithIdentity(String outputName, long... outputDims) {
+        graph.addNode(NodeProto.newBuilder().setOpType("Identity").setName(outputName).addInput(current)
+                .addOutput(outputName));
+        graph.addOutput(batchOf(outputName, outputDims));
+        return graph.build();
+    }
+
+    private String node(String opType, String layerName, List<String> inputs, AttributeProto... attributes) {
+        String output = unique(layerName + "/" + opType);
+        NodeProto.Builder node = NodeProto.newBuilder()
+                .setOpType(opType)
+                .setName(output)
+                .addAllInput(inputs)
+                .addOutput(output);
+        for (AttributeProto attribute : attributes) {
+            node.addAttribute(attribute);
+        }
+        graph.addNode(node);
+        return output;
     }
 
     static AttributeProto ints(String name, int... values) {

@@ -3,8 +3,9 @@ package dev.svertka.onnx;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
-import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -27,7 +28,7 @@ public final class ParityCheck {
     private ParityCheck() {
     }
 
-    /** @param images [N, C, H, W], the layout of the ONNX input; permuted for DL4J networks that take NHWC */
+    /** @param images [N, C, H, W], the layout of the ONNX input; adapted for DL4J networks that take another */
     public static ParityReport compare(MultiLayerNetwork net, byte[] onnxModel, INDArray images)
             throws ParityException {
         INDArray batch = images.castTo(DataType.FLOAT);
@@ -37,11 +38,22 @@ public final class ParityCheck {
     /** @param images row-major pixels of a batch of the given [N, C, H, W] shape */
     public static ParityReport compare(MultiLayerNetwork net, byte[] onnxModel, float[] images, long[] shape)
             throws ParityException {
-        INDArray batch = Nd4j.create(images, shape, 'c');
-        if (OnnxExporter.dl4jFormat(net.getLayerWiseConfigurations()) == CNN2DFormat.NHWC) {
-            batch = batch.permute(0, 2, 3, 1);
-        }
-        INDArray expected = net.output(batch, false).castTo(DataType.FLOAT);
+        NetworkInput input = OnnxExporter.networkInput(net.getLayerWiseConfigurations());
+        return compare(batch -> net.output(input.toDl4j(batch), false), onnxModel, images, shape);
+    }
+
+    /** Like {@link #compare(MultiLayerNetwork, byte[], INDArray)} for a graph with one input and one output. */
+    public static ParityReport compare(ComputationGraph net, byte[] onnxModel, INDArray images)
+            throws ParityException {
+        NetworkInput input = OnnxExporter.networkInput(net);
+        INDArray batch = images.castTo(DataType.FLOAT);
+        return compare(b -> net.outputSingle(false, input.toDl4j(b)), onnxModel,
+                Nd4j.toFlattened('c', batch).toFloatVector(), batch.shape());
+    }
+
+    private static ParityReport compare(UnaryOperator<INDArray> dl4j, byte[] onnxModel, float[] images, long[] shape)
+            throws ParityException {
+        INDArray expected = dl4j.apply(Nd4j.create(images, shape, 'c')).castTo(DataType.FLOAT);
         float[] actual = runOnnx(onnxModel, images, shape, expected.shape());
         int samples = (int) expected.size(0);
         int classes = (int) expected.size(1);
@@ -71,6 +83,12 @@ public final class ParityCheck {
     public static ParityReport verify(MultiLayerNetwork net, byte[] onnxModel, float[] images, long[] shape)
             throws ParityException {
         return requirePasses(compare(net, onnxModel, images, shape));
+    }
+
+    /** Like {@link #compare(ComputationGraph, byte[], INDArray)}, failing beyond {@link #TOLERANCE}. */
+    public static ParityReport verify(ComputationGraph net, byte[] onnxModel, INDArray images)
+            throws ParityException {
+        return requirePasses(compare(net, onnxModel, images));
     }
 
     private static ParityReport requirePasses(ParityReport report) throws ParityException {

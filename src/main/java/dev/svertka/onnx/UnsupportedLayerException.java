@@ -1,7 +1,5 @@
 package dev.svertka.onnx;
 
-import org.deeplearning4j.nn.conf.layers.Layer;
-
 /**
  * A network cannot be exported because one of its layers (or that layer's configuration) has no ONNX
  * translation yet. Unchecked: it reports a configuration the caller chose, not a condition to recover from.
@@ -9,14 +7,21 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 public class UnsupportedLayerException extends IllegalArgumentException {
 
     private final int layerIndex;
+    private final String layerName;
 
-    public UnsupportedLayerException(int layerIndex, Layer layer, String problem) {
-        super("cannot export layer " + layerIndex + " '" + layer.getLayerName() + "' ("
-                + layer.getClass().getSimpleName() + ") to ONNX: " + problem);
-        this.layerIndex = layerIndex;
+    UnsupportedLayerException(LayerTranslator.Site site, String layerType, String problem) {
+        super("cannot export " + site + " (" + layerType + ") to ONNX: " + problem);
+        this.layerIndex = site.index();
+        this.layerName = site.name();
     }
 
+    /** The layer's index in a MultiLayerNetwork; -1 for a vertex of a ComputationGraph. */
     public int layerIndex() {
         return layerIndex;
+    }
+
+    /** The layer's (or vertex's) name. */
+    public String layerName() {
+        return layerName;
     }
 }

@@ -1,6 +1,8 @@
 package dev.svertka.registry;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
@@ -8,11 +10,14 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,12 +33,23 @@ import dev.svertka.model.ModelCard;
 public final class ModelRegistry {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    /** The live pointer of a model, beside its version directories. */
+    public static final String LIVE_FILE = "live.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** Writes an extra file (such as a DL4J checkpoint) into a version's directory before it is published. */
     @FunctionalInterface
     public interface FileWriter {
         void write(Path target) throws IOException;
+    }
+
+    /**
+     * Produces the ONNX bytes for the card once it has its version number, so that the model file itself can
+     * say which version it is.
+     */
+    @FunctionalInterface
+    public interface VersionedModel {
+        byte[] bytesFor(ModelCard numbered) throws IOException;
     }
 
     private final Path root;
@@ -51,17 +67,26 @@ public final class ModelRegistry {
      * sha256 are filled in here.
      */
     public ModelVersion publish(ModelCard card, byte[] onnxModel, FileWriter checkpoint) throws RegistryException {
+        return publish(card, numbered -> onnxModel, checkpoint);
+    }
+
+    /**
+     * Stores the next version of {@code card.name()}, its ONNX bytes made by {@code model} for the numbered card
+     * (so that metadata inside the file can carry the version); the card's version and sha256 are filled in here.
+     */
+    public ModelVersion publish(ModelCard card, VersionedModel model, FileWriter checkpoint) throws RegistryException {
         Path modelDir = root.resolve(validName(card.name()));
         try {
             Files.createDirectories(modelDir);
             Path staging = Files.createTempDirectory(modelDir, ".staging-");
-            Files.write(staging.resolve(ModelVersion.ONNX_FILE), onnxModel);
             if (checkpoint != null) {
                 checkpoint.write(staging.resolve(ModelVersion.CHECKPOINT_FILE));
             }
             // another writer may take a number between our look and our rename: then try the next one
             for (int attempt = 0; attempt < 10; attempt++) {
                 int version = latestVersion(card.name()) + 1;
+                byte[] onnxModel = model.bytesFor(card.withVersion(version, null));
+                Files.write(staging.resolve(ModelVersion.ONNX_FILE), onnxModel);
                 ModelCard stored = card.withVersion(version, sha256(onnxModel));
                 JSON.writeValue(staging.resolve(ModelVersion.CARD_FILE).toFile(), stored);
                 Path target = modelDir.resolve(String.valueOf(version));
@@ -81,15 +106,15 @@ public final class ModelRegistry {
     }
 
     /**
-     * Resolves {@code name} (the latest version) or {@code name:version}, and checks the ONNX file
-     * against the sha256 its card recorded.
+     * Resolves {@code name} (its live version if one was promoted, else the latest) or {@code name:version},
+     * and checks the ONNX file against the sha256 its card recorded.
      */
     public ModelVersion resolve(String reference) throws RegistryException {
         int colon = reference.lastIndexOf(':');
         String name = validName(colon < 0 ? reference : reference.substring(0, colon));
         int version;
         if (colon < 0) {
-            version = latestVersion(name);
+            version = live(name).map(LivePointer::version).orElse(latestVersion(name));
             if (version == 0) {
                 throw new RegistryException("No model named '" + name + "' in registry " + root
                         + " (known: " + names() + ")");
@@ -103,6 +128,110 @@ public final class ModelRegistry {
                     + " (versions: " + versions(name) + ")");
         }
         return verified(dir);
+    }
+
+    /** The version promoted to serve {@code name}, and the earlier live versions, if any was promoted. */
+    public Optional<LivePointer> live(String name) throws RegistryException {
+        Path pointer = root.resolve(validName(name)).resolve(LIVE_FILE);
+        if (!Files.exists(pointer)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(pointer.toFile(), LivePointer.class));
+        } catch (IOException e) {
+            throw new RegistryException("Cannot read the live pointer " + pointer + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Makes {@code name:version} the live version (checked first: it must exist and match its sha256); the
+     * version live until now is remembered for {@link #rollback}. Promoting the live version again changes nothing.
+     */
+    public ModelVersion promote(String name, int version) throws RegistryException {
+        ModelVersion target = resolve(validName(name) + ":" + version);
+        updateLive(name, current -> {
+            if (current.isEmpty()) {
+                return new LivePointer(version, List.of(), Instant.now().toString());
+            }
+            if (current.get().version() == version) {
+                return current.get();
+            }
+            return current.get().promoting(version, Instant.now().toString());
+        });
+        return target;
+    }
+
+    /** Makes the version that was live before the current one live again, and returns it. */
+    public ModelVersion rollback(String name) throws RegistryException {
+        LivePointer[] result = new LivePointer[1];
+        updateLive(name, current -> {
+            LivePointer pointer = current.orElseThrow(() -> new RegistryException(
+                    "Cannot roll back " + name + ": no version was ever promoted"));
+            if (pointer.history().isEmpty()) {
+                throw new RegistryException("Cannot roll back " + name + ": version " + pointer.version()
+                        + " is the first live version, there is none before it");
+            }
+            LivePointer previous = pointer.rolledBack(Instant.now().toString());
+            // the version must still be servable before the pointer moves to it
+            resolve(name + ":" + previous.version());
+            result[0] = previous;
+            return previous;
+        });
+        return resolve(name + ":" + result[0].version());
+    }
+
+    @FunctionalInterface
+    private interface LiveUpdate {
+        LivePointer apply(Optional<LivePointer> current) throws RegistryException;
+    }
+
+    /**
+     * Read-modify-write of the live pointer under a file lock (two promotions at once must not lose a
+     * history entry), written to a temporary file and renamed over the old one, so readers see either.
+     */
+    private void updateLive(String name, LiveUpdate update) throws RegistryException {
+        Path modelDir = root.resolve(validName(name));
+        if (!Files.isDirectory(modelDir)) {
+            throw new RegistryException("No model named '" + name + "' in registry " + root);
+        }
+        Path pointer = modelDir.resolve(LIVE_FILE);
+        // the file lock keeps other processes out; threads of this one (which it cannot) wait here
+        synchronized (ModelRegistry.class) {
+            writeLive(modelDir, pointer, name, update);
+        }
+    }
+
+    private void writeLive(Path modelDir, Path pointer, String name, LiveUpdate update) throws RegistryException {
+        try (FileChannel lockFile = FileChannel.open(modelDir.resolve(".live.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+                FileLock lock = lockFile.lock()) {
+            LivePointer next = update.apply(live(name));
+            Path temporary = Files.createTempFile(modelDir, ".live-", ".tmp");
+            try {
+                JSON.writeValue(temporary.toFile(), next);
+                Files.move(temporary, pointer, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(temporary);
+            }
+        } catch (IOException e) {
+            throw new RegistryException("Cannot write the live pointer " + pointer + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Brings in an ONNX image classifier made elsewhere (PyTorch, Keras...) as the next version of the card's
+     * model, once ONNX Runtime has opened it and run it on the card's input shape with the card's labels.
+     */
+    public ModelVersion importModel(Path onnxFile, ModelCard card) throws RegistryException {
+        validName(card.name());
+        byte[] model;
+        try {
+            model = Files.readAllBytes(onnxFile);
+        } catch (IOException e) {
+            throw new RegistryException("Cannot read ONNX file " + onnxFile + ": " + e.getMessage(), e);
+        }
+        ImportCheck.verify(model, card, onnxFile.toString());
+        return publish(card, model, null);
     }
 
     /** Version numbers stored for {@code name}, ascending. */

@@ -62,6 +62,9 @@ public class ImageClassifierPipeline {
     public Multi<Message<String>> classify(Multi<Message<byte[]>> images) {
         return images
                 .group().intoLists().of(config.maxBatchSize(), config.maxBatchWait())
+                // the timer emits a batch whether or not one was requested: when inference falls behind, queue
+                // batches (the grouping already takes records without limit) instead of failing the stream
+                .onOverflow().buffer()
                 // decoding and inference are CPU work: keep them off the Kafka client's event loop
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .onItem().transformToIterable(this::classifyBatch);

@@ -41,18 +41,31 @@ final class SmallNetworks {
                 list.setInputType(InputType.convolutional(input.height(), input.width(), input.channels(), format))
                         .build());
         net.init();
-        randomizeBiases(net, seed);
+        randomizeBiasesAndStatistics(net.paramTable(), seed);
         return net;
     }
 
-    /** DL4J starts biases at zero, which would hide a bias that the export dropped or misplaced. */
-    static void randomizeBiases(MultiLayerNetwork net, long seed) {
+    /**
+     * DL4J starts biases and batch-normalization statistics at zeros and ones, which would hide a bias or a
+     * running mean that the export dropped or misplaced: give them random values in plausible ranges.
+     */
+    static void randomizeBiasesAndStatistics(Map<String, INDArray> params, long seed) {
         Nd4j.getRandom().setSeed(seed);
-        net.paramTable().forEach((name, values) -> {
-            if (name.endsWith("_b")) {
-                values.assign(Nd4j.rand(DataType.FLOAT, values.shape()).subi(0.5));
+        params.forEach((name, values) -> {
+            String kind = name.substring(name.lastIndexOf('_') + 1);
+            switch (kind) {
+                case "b", "beta", "mean" -> values.assign(uniform(values, -0.5, 0.5));
+                case "gamma", "var" -> values.assign(uniform(values, 0.5, 1.5));
+                case "log10stdev" -> values.assign(uniform(values, -0.3, 0.3));
+                default -> {
+                    // weights are already random
+                }
             }
         });
+    }
+
+    private static INDArray uniform(INDArray like, double from, double to) {
+        return Nd4j.rand(DataType.FLOAT, like.shape()).muli(to - from).addi(from);
     }
 
     static OutputLayer softmaxOutput() {

@@ -8,15 +8,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.stream.Stream;
 
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.LocalResponseNormalization;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
@@ -35,8 +37,16 @@ class UnsupportedLayerTest {
 
     static Stream<Arguments> unsupported() {
         return Stream.of(
-                refused("batch normalization", 1, "bn", "BatchNormalization", "layer type not supported",
-                        conv("conv"), new BatchNormalization.Builder().name("bn").build(), softmaxOutput()),
+                refused("local response normalization", 1, "lrn", "LocalResponseNormalization",
+                        "layer type not supported", conv("conv"),
+                        new LocalResponseNormalization.Builder().name("lrn").build(), softmaxOutput()),
+                refused("an unsupported layer inside a frozen wrapper", 0, "deconv", "FrozenLayer of Deconvolution2D",
+                        "layer type not supported", new FrozenLayer.Builder().layer(
+                                new Deconvolution2D.Builder(2, 2).nOut(2).build()).name("deconv").build(),
+                        softmaxOutput()),
+                refused("p-norm global pooling", 1, "global", "GlobalPoolingLayer", "PNORM",
+                        conv("conv"), new GlobalPoolingLayer.Builder(PoolingType.PNORM).name("global").build(),
+                        softmaxOutput()),
                 refused("LSTM", 1, "lstm", "LSTM", "layer type not supported",
                         conv("conv"), new LSTM.Builder().name("lstm").nOut(4).build(),
                         new RnnOutputLayer.Builder().nOut(3).activation(Activation.SOFTMAX).build()),

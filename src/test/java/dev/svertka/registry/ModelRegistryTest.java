@@ -6,8 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,5 +92,78 @@ class ModelRegistryTest {
 
         assertThatThrownBy(() -> registry.resolve("pets:1")).isInstanceOf(RegistryException.class)
                 .hasMessageContaining("damaged");
+    }
+
+    @Test
+    void promoteMovesTheLivePointerAndRollbackReturnsToThePreviousOne() throws Exception {
+        ModelRegistry registry = new ModelRegistry(root);
+        for (int i = 1; i <= 3; i++) {
+            registry.publish(card("pets"), bytes("model " + i), null);
+        }
+        assertThat(registry.live("pets")).isEmpty();
+        assertThat(registry.resolve("pets").card().version()).as("latest while none is live").isEqualTo(3);
+
+        registry.promote("pets", 1);
+        registry.promote("pets", 3);
+        registry.promote("pets", 3);
+        assertThat(registry.live("pets")).get().satisfies(live -> {
+            assertThat(live.version()).isEqualTo(3);
+            assertThat(live.history()).containsExactly(1);
+        });
+        registry.promote("pets", 2);
+        assertThat(registry.resolve("pets").card().version()).as("the live version, not the latest").isEqualTo(2);
+
+        assertThat(registry.rollback("pets").card().version()).isEqualTo(3);
+        assertThat(registry.rollback("pets").card().version()).isEqualTo(1);
+        assertThat(registry.resolve("pets").card().version()).isEqualTo(1);
+        assertThatThrownBy(() -> registry.rollback("pets")).isInstanceOf(RegistryException.class)
+                .hasMessageContaining("first live version");
+        try (var entries = Files.list(root.resolve("pets"))) {
+            assertThat(entries.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("1", "2", "3", ModelRegistry.LIVE_FILE, ".live.lock");
+        }
+    }
+
+    @Test
+    void promotionRefusesUnknownAndDamagedVersionsAndKeepsTheLiveOne() throws Exception {
+        ModelRegistry registry = new ModelRegistry(root);
+        registry.publish(card("pets"), bytes("good"), null);
+        ModelVersion damaged = registry.publish(card("pets"), bytes("about to be damaged"), null);
+        registry.promote("pets", 1);
+        Files.writeString(damaged.onnxFile(), "tampered");
+
+        assertThatThrownBy(() -> registry.promote("pets", 2)).isInstanceOf(RegistryException.class)
+                .hasMessageContaining("damaged");
+        assertThatThrownBy(() -> registry.promote("pets", 9)).isInstanceOf(RegistryException.class)
+                .hasMessageContaining("pets:9");
+        assertThatThrownBy(() -> registry.promote("../pets", 1)).isInstanceOf(RegistryException.class)
+                .hasMessageContaining("Invalid model name");
+        assertThatThrownBy(() -> registry.rollback("birds")).isInstanceOf(RegistryException.class)
+                .hasMessageContaining("birds");
+        assertThat(registry.live("pets")).get().extracting(LivePointer::version).isEqualTo(1);
+    }
+
+    @Test
+    void concurrentPromotionsLoseNoHistory() throws Exception {
+        ModelRegistry registry = new ModelRegistry(root);
+        for (int i = 1; i <= 8; i++) {
+            registry.publish(card("pets"), bytes("model " + i), null);
+        }
+        registry.promote("pets", 1);
+        ExecutorService pool = Executors.newFixedThreadPool(7);
+        List<Future<ModelVersion>> promotions = new ArrayList<>();
+        for (int version = 2; version <= 8; version++) {
+            int v = version;
+            promotions.add(pool.submit(() -> registry.promote("pets", v)));
+        }
+        for (Future<ModelVersion> promotion : promotions) {
+            promotion.get();
+        }
+        pool.shutdown();
+
+        LivePointer live = registry.live("pets").orElseThrow();
+        List<Integer> all = new ArrayList<>(live.history());
+        all.add(live.version());
+        assertThat(all).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7, 8);
     }
 }
