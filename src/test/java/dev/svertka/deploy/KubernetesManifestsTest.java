@@ -112,7 +112,7 @@ class KubernetesManifestsTest {
             Map<String, Object> pod = Yaml.mapAt(workload, "spec", "template");
             for (Map<String, Object> container : Yaml.mapsAt(pod, "spec", "containers")) {
                 String name = workload.get("kind") + " " + Yaml.stringAt(workload, "metadata", "name");
-                assertThat(Yaml.stringAt(container, "image")).as(name).matches("svertka(-cuda)?:.+");
+                assertThat(Yaml.stringAt(container, "image")).as(name).matches("(.+/)?svertka(-cuda)?[:@].+");
                 String command = Yaml.listAt(container, "args").get(0).toString();
                 assertThat(commands).as(name).contains(command);
                 assertResources(name, container);
@@ -338,7 +338,7 @@ class KubernetesManifestsTest {
             }
             assertThat(Yaml.at(container, "resources", "limits", "nvidia.com/gpu")).isEqualTo(1);
             assertThat(Yaml.at(container, "resources", "requests", "nvidia.com/gpu")).isEqualTo(1);
-            assertThat(Yaml.stringAt(container, "image")).startsWith("svertka-cuda:");
+            assertThat(Yaml.stringAt(container, "image")).matches("(.+/)?svertka-cuda[:@].+");
             assertThat(Yaml.mapAt(spec, "nodeSelector")).isNotEmpty();
             assertThat(Yaml.mapsAt(spec, "tolerations")).anySatisfy(t -> assertThat(t.get("key")).isEqualTo("nvidia.com/gpu"));
             assertResources(workload.get("kind") + " (gpu)", container);

@@ -13,13 +13,13 @@ import java.util.Set;
 /**
  * Renders a kustomization as {@code kustomize build} does, for the features Svertka's k8s/ uses:
  * resources (files and folders), strategic-merge patches from files (including
- * {@code $patch: delete}) and labels on metadata. Any other field fails, so that the manifests
+ * {@code $patch: delete}), labels on metadata and image overrides ({@code kustomize edit set image}). Any other field fails, so that the manifests
  * cannot use something this rendering would silently get wrong. (Checked against
  * {@code kubectl kustomize} 1.32 on every overlay.)
  */
 final class Kustomize {
 
-    private static final Set<String> FIELDS = Set.of("apiVersion", "kind", "resources", "patches", "labels");
+    private static final Set<String> FIELDS = Set.of("apiVersion", "kind", "resources", "patches", "labels", "images");
     /** Kubernetes' merge keys for the lists these manifests patch; other lists are replaced. */
     private static final Map<String, String> MERGE_KEYS = Map.of(
             "containers", "name", "initContainers", "name", "volumes", "name",
@@ -78,7 +78,30 @@ final class Kustomize {
                 metadata.put("labels", labels);
             }
         }
+        for (Map<String, Object> image : Yaml.mapsAt(kustomization, "images")) {
+            resources.forEach(resource -> setImage(resource, image));
+        }
         return resources;
+    }
+
+    private static void setImage(Map<String, Object> resource, Map<String, Object> override) {
+        for (String list : List.of("containers", "initContainers")) {
+            for (Map<String, Object> container : Yaml.mapsAt(resource, "spec", "template", "spec", list)) {
+                String image = container.get("image").toString();
+                int tagAt = image.lastIndexOf(':') > image.lastIndexOf('/') ? image.lastIndexOf(':') : image.length();
+                String name = image.substring(0, tagAt);
+                if (!name.equals(override.get("name"))) {
+                    continue;
+                }
+                String newName = Objects.toString(override.get("newName"), name);
+                if (override.containsKey("digest")) {
+                    container.put("image", newName + "@" + override.get("digest"));
+                } else {
+                    String tag = override.containsKey("newTag") ? ":" + override.get("newTag") : image.substring(tagAt);
+                    container.put("image", newName + tag);
+                }
+            }
+        }
     }
 
     private static void apply(List<Map<String, Object>> resources, Map<String, Object> patch) {
