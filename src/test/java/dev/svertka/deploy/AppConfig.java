@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -130,12 +131,17 @@ final class AppConfig {
         return Long.parseLong(value("svertka.serve.max-payload-bytes"));
     }
 
-    /** Longest drain the app itself configures (shutdown timeout, any *drain* duration), if any. */
-    Duration drainTime() {
-        return properties.stringPropertyNames().stream()
-                .filter(k -> !k.startsWith("%"))
-                .filter(k -> k.equals("quarkus.shutdown.timeout") || k.contains("drain"))
-                .map(k -> duration(value(k)))
+    /**
+     * Longest drain a pod with this environment gets: Quarkus' shutdown timeout and any *drain*
+     * duration application.properties defines, each as the environment overrides it.
+     */
+    Duration drainTime(Map<String, String> env) {
+        Set<String> keys = new HashSet<>(Set.of("quarkus.shutdown.timeout"));
+        properties.stringPropertyNames().stream().filter(k -> !k.startsWith("%") && k.contains("drain")).forEach(keys::add);
+        return keys.stream()
+                .map(k -> Optional.ofNullable(env.get(envName(k))).or(() -> Optional.ofNullable(properties.getProperty(k)).map(this::resolve)))
+                .flatMap(Optional::stream)
+                .map(AppConfig::duration)
                 .max(Duration::compareTo)
                 .orElse(Duration.ZERO);
     }

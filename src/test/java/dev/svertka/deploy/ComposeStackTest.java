@@ -89,7 +89,10 @@ class ComposeStackTest {
                 .isEqualTo(train.get(train.indexOf("--model") + 1));
         assertThat(Yaml.stringAt(inference, "depends_on", "train", "condition")).isEqualTo("service_completed_successfully");
         assertThat(Yaml.stringAt(inference, "depends_on", "topics", "condition")).isEqualTo("service_completed_successfully");
-        Duration drain = AppConfig.duration(Yaml.stringAt(inference, "environment", "QUARKUS_SHUTDOWN_TIMEOUT"));
+        Map<String, String> env = new HashMap<>();
+        Yaml.mapAt(inference, "environment").forEach((k, v) -> env.put(k, v.toString()));
+        Duration drain = app.drainTime(env);
+        assertThat(drain).isGreaterThan(Duration.ZERO);
         Duration grace = AppConfig.duration(Yaml.stringAt(inference, "stop_grace_period"));
         assertThat(grace).isGreaterThan(drain).isLessThanOrEqualTo(drain.plusSeconds(10));
     }

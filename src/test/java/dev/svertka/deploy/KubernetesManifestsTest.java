@@ -16,9 +16,10 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -64,9 +65,8 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {BASE, HPA, GPU})
-    void resourcesAreNamedOnceAndLabelled(String dir) throws IOException {
-        Rendering k8s = render(dir);
+    @MethodSource("renderings")
+    void resourcesAreNamedOnceAndLabelled(Rendering k8s) {
         Set<String> ids = new HashSet<>();
         for (Map<String, Object> resource : k8s.resources) {
             assertThat(resource).containsKeys("apiVersion", "kind");
@@ -77,9 +77,8 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {BASE, HPA, GPU})
-    void selectorsMatchTheirPods(String dir) throws IOException {
-        Rendering k8s = render(dir);
+    @MethodSource("renderings")
+    void selectorsMatchTheirPods(Rendering k8s) {
         List<Map<String, Object>> podLabels = k8s.workloads().stream()
                 .map(w -> Yaml.mapAt(w, "spec", "template", "metadata", "labels")).toList();
         for (Map<String, Object> deployment : k8s.all("Deployment")) {
@@ -104,9 +103,8 @@ class KubernetesManifestsTest {
 
     /** Every Svertka container runs a command the app knows; servers are probed where the app answers. */
     @ParameterizedTest
-    @ValueSource(strings = {BASE, HPA, GPU})
-    void svertkaContainersRunKnownCommandsWithProbesResourcesAndScraping(String dir) throws IOException {
-        Rendering k8s = render(dir);
+    @MethodSource("renderings")
+    void svertkaContainersRunKnownCommandsWithProbesResourcesAndScraping(Rendering k8s) {
         Set<String> commands = AppConfig.commands();
         for (Map<String, Object> workload : k8s.workloads()) {
             Map<String, Object> pod = Yaml.mapAt(workload, "spec", "template");
@@ -138,16 +136,12 @@ class KubernetesManifestsTest {
 
     /** Pods get the time the app drains in: preStop sleep + shutdown timeout, plus a small margin. */
     @ParameterizedTest
-    @ValueSource(strings = {BASE, HPA, GPU})
-    void graceMatchesTheDrainTime(String dir) throws IOException {
-        Rendering k8s = render(dir);
+    @MethodSource("renderings")
+    void graceMatchesTheDrainTime(Rendering k8s) {
         for (Map<String, Object> deployment : k8s.all("Deployment")) {
             Map<String, Object> spec = Yaml.mapAt(deployment, "spec", "template", "spec");
             Map<String, Object> container = Yaml.mapsAt(spec, "containers").get(0);
-            Duration drain = k8s.env(spec, container).entrySet().stream()
-                    .filter(e -> e.getKey().equals("QUARKUS_SHUTDOWN_TIMEOUT"))
-                    .map(e -> AppConfig.duration(e.getValue()))
-                    .findFirst().orElse(app.drainTime());
+            Duration drain = app.drainTime(k8s.env(container));
             assertThat(drain).as("a Kafka consumer needs time to finish and commit").isGreaterThan(Duration.ZERO);
             List<Object> preStop = Yaml.listAt(container, "lifecycle", "preStop", "exec", "command");
             Duration sleep = preStop.isEmpty() ? Duration.ZERO : Duration.ofSeconds(Long.parseLong(preStop.get(1).toString()));
@@ -158,11 +152,9 @@ class KubernetesManifestsTest {
 
     /** envFrom sources exist (or are optional Secrets) and every variable is one the app reads. */
     @ParameterizedTest
-    @ValueSource(strings = {BASE, HPA, GPU})
-    void environmentIsWhatTheAppReads(String dir) throws IOException {
-        Rendering k8s = render(dir);
-        for (Map<String, Object> workload : k8s.workloads()) {
-            Map<String, Object> spec = Yaml.mapAt(workload, "spec", "template", "spec");
+    @MethodSource("renderings")
+    void environmentIsWhatTheAppReads(Rendering k8s) {
+        for (Map<String, Object> spec : k8s.podSpecs()) {
             for (Map<String, Object> container : Yaml.mapsAt(spec, "containers")) {
                 for (Map<String, Object> source : Yaml.mapsAt(container, "envFrom")) {
                     if (source.containsKey("secretRef")) {
@@ -171,7 +163,7 @@ class KubernetesManifestsTest {
                         k8s.named("ConfigMap", Yaml.stringAt(source, "configMapRef", "name"));
                     }
                 }
-                assertThat(k8s.env(spec, container).keySet()).isNotEmpty()
+                assertThat(k8s.env(container).keySet()).isNotEmpty()
                         .allSatisfy(name -> assertThat(app.readsEnv(name)).as(name + " is read by the app").isTrue());
             }
         }
@@ -180,11 +172,9 @@ class KubernetesManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {BASE, HPA, GPU})
-    void podsRunAsTheImagesNonRootUser(String dir) throws IOException {
-        Rendering k8s = render(dir);
-        for (Map<String, Object> workload : k8s.workloads()) {
-            Map<String, Object> spec = Yaml.mapAt(workload, "spec", "template", "spec");
+    @MethodSource("renderings")
+    void podsRunAsTheImagesNonRootUser(Rendering k8s) {
+        for (Map<String, Object> spec : k8s.podSpecs()) {
             assertThat(Yaml.mapAt(spec, "securityContext"))
                     .containsEntry("runAsNonRoot", true)
                     .containsEntry("runAsUser", docker.runtimeUid())
@@ -203,29 +193,26 @@ class KubernetesManifestsTest {
 
     /** Models travel on a ReadWriteMany volume: the trainer writes it, inference reads it, at the configured root. */
     @ParameterizedTest
-    @ValueSource(strings = {BASE, HPA, GPU})
-    void theRegistryIsSharedAtTheConfiguredPath(String dir) throws IOException {
-        Rendering k8s = render(dir);
+    @MethodSource("renderings")
+    void theRegistryIsSharedAtTheConfiguredPath(Rendering k8s) {
         assertThat(Yaml.listAt(k8s.named("PersistentVolumeClaim", REGISTRY_CLAIM), "spec", "accessModes"))
                 .containsExactly("ReadWriteMany");
-        for (Map<String, Object> workload : k8s.workloads()) {
-            Map<String, Object> spec = Yaml.mapAt(workload, "spec", "template", "spec");
+        for (Map<String, Object> spec : k8s.podSpecs()) {
             String volume = Yaml.mapsAt(spec, "volumes").stream()
                     .filter(v -> REGISTRY_CLAIM.equals(Yaml.at(v, "persistentVolumeClaim", "claimName")))
                     .map(v -> Yaml.stringAt(v, "name")).findFirst().orElseThrow();
             Map<String, Object> container = Yaml.mapsAt(spec, "containers").get(0);
             Map<String, Object> mount = Yaml.mapsAt(container, "volumeMounts").stream()
                     .filter(m -> volume.equals(m.get("name"))).findFirst().orElseThrow();
-            assertThat(mount.get("mountPath")).isEqualTo(k8s.env(spec, container).get("SVERTKA_SERVE_REGISTRY"));
+            assertThat(mount.get("mountPath")).isEqualTo(k8s.env(container).get("SVERTKA_SERVE_REGISTRY"));
             boolean serves = Yaml.listAt(container, "args").get(0).equals("serve");
             assertThat(Boolean.TRUE.equals(mount.get("readOnly"))).as("only inference mounts it read-only").isEqualTo(serves);
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {BASE, HPA, GPU})
-    void inferenceSpreadsOverNodesAndSurvivesDrains(String dir) throws IOException {
-        Rendering k8s = render(dir);
+    @MethodSource("renderings")
+    void inferenceSpreadsOverNodesAndSurvivesDrains(Rendering k8s) {
         Map<String, Object> inference = k8s.servingDeployment();
         Map<String, Object> labels = Yaml.mapAt(inference, "spec", "template", "metadata", "labels");
         List<Map<String, Object>> terms = Yaml.mapsAt(inference, "spec", "template", "spec", "affinity",
@@ -244,9 +231,8 @@ class KubernetesManifestsTest {
 
     /** One autoscaler per overlay, on the inference Deployment, never above the partitions of images. */
     @ParameterizedTest
-    @ValueSource(strings = {BASE, HPA, GPU})
-    void autoscalingTargetsInferenceWithinThePartitions(String dir) throws IOException {
-        Rendering k8s = render(dir);
+    @MethodSource("renderings")
+    void autoscalingTargetsInferenceWithinThePartitions(Rendering k8s) {
         List<Map<String, Object>> scalers = new ArrayList<>(k8s.all("ScaledObject"));
         scalers.addAll(k8s.all("HorizontalPodAutoscaler"));
         assertThat(scalers).as("two autoscalers on one Deployment fight").hasSize(1);
@@ -264,7 +250,7 @@ class KubernetesManifestsTest {
         if (keda) {
             Map<String, Object> trigger = Yaml.mapsAt(scaler, "spec", "triggers").get(0);
             Map<String, Object> spec = Yaml.mapAt(inference, "spec", "template", "spec");
-            Map<String, String> env = k8s.env(spec, Yaml.mapsAt(spec, "containers").get(0));
+            Map<String, String> env = k8s.env(Yaml.mapsAt(spec, "containers").get(0));
             assertThat(trigger.get("type")).isEqualTo("kafka");
             assertThat(Yaml.mapAt(trigger, "metadata"))
                     .containsEntry("bootstrapServers", env.get("KAFKA_BOOTSTRAP_SERVERS"))
@@ -274,7 +260,7 @@ class KubernetesManifestsTest {
                     .containsEntry("allowIdleConsumers", "false");
         } else {
             assertThat(Yaml.at(Yaml.mapsAt(scaler, "spec", "metrics").get(0), "resource", "name")).isEqualTo("cpu");
-            assertThat(dir).isEqualTo(HPA);
+            assertThat(k8s.dir()).isEqualTo(HPA);
         }
     }
 
@@ -314,7 +300,7 @@ class KubernetesManifestsTest {
         String key = Path.of(mount.get("mountPath").toString()).relativize(specFile).toString();
         JsonNode jobSpec = new ObjectMapper().readTree(Yaml.stringAt(configMap, "data", key));
         assertThat(jobSpec.path("model").asText())
-                .isEqualTo(k8s.env(spec, container).get("SVERTKA_SERVE_MODEL"));
+                .isEqualTo(k8s.env(container).get("SVERTKA_SERVE_MODEL"));
         assertThat(jobSpec.path("epochs").asInt()).isPositive();
     }
 
@@ -370,11 +356,19 @@ class KubernetesManifestsTest {
     }
 
     private static Rendering render(String dir) throws IOException {
-        return new Rendering(Kustomize.build(K8S.resolve(dir)));
+        return new Rendering(dir, Kustomize.build(K8S.resolve(dir)));
+    }
+
+    static Stream<Named<Rendering>> renderings() throws IOException {
+        List<Named<Rendering>> renderings = new ArrayList<>();
+        for (String dir : List.of(BASE, HPA, GPU)) {
+            renderings.add(Named.of(dir, render(dir)));
+        }
+        return renderings.stream();
     }
 
     /** One rendered overlay, with look-ups by kind and name. */
-    private record Rendering(List<Map<String, Object>> resources) {
+    private record Rendering(String dir, List<Map<String, Object>> resources) {
 
         List<Map<String, Object>> all(String kind) {
             return resources.stream().filter(r -> kind.equals(r.get("kind"))).toList();
@@ -390,6 +384,10 @@ class KubernetesManifestsTest {
             workloads.addAll(all("Job"));
             assertThat(workloads).isNotEmpty();
             return workloads;
+        }
+
+        List<Map<String, Object>> podSpecs() {
+            return workloads().stream().map(w -> Yaml.mapAt(w, "spec", "template", "spec")).toList();
         }
 
         Map<String, Object> servingDeployment() {
@@ -412,7 +410,7 @@ class KubernetesManifestsTest {
         }
 
         /** The environment a container gets from its ConfigMaps and env entries (Secrets unknown). */
-        Map<String, String> env(Map<String, Object> podSpec, Map<String, Object> container) {
+        Map<String, String> env(Map<String, Object> container) {
             Map<String, String> env = new java.util.LinkedHashMap<>();
             for (Map<String, Object> source : Yaml.mapsAt(container, "envFrom")) {
                 Optional.ofNullable(Yaml.stringAt(source, "configMapRef", "name"))
@@ -421,7 +419,6 @@ class KubernetesManifestsTest {
             for (Map<String, Object> variable : Yaml.mapsAt(container, "env")) {
                 env.put(Yaml.stringAt(variable, "name"), Yaml.stringAt(variable, "value"));
             }
-            assertThat(podSpec).isNotNull();
             return env;
         }
     }
