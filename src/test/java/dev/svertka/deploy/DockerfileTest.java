@@ -72,6 +72,14 @@ class DockerfileTest {
                 .isLessThan(steps.indexOf(runtime.last("ENTRYPOINT").orElseThrow()));
     }
 
+    /** Whatever the base, the runtime can draw text (synthetic digits, report pictures). */
+    @Test
+    void installsFontsInTheRuntimeStageForEveryBase() {
+        assertThat(docker.finalStage().all("RUN")).anySatisfy(r -> assertThat(r.arguments())
+                .contains("apt-get install -y --no-install-recommends fontconfig")
+                .contains("rm -rf /var/lib/apt/lists/*"));
+    }
+
     @Test
     void exposesTheApplicationsHttpPort() {
         assertThat(docker.finalStage().all("EXPOSE")).extracting(Instruction::arguments)
