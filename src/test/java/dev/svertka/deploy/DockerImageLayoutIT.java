@@ -1,0 +1,57 @@
+package dev.svertka.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs after {@code package} (failsafe, in {@code verify}): the paths the Dockerfile copies out of
+ * target/quarkus-app exist in what the build really produced, and nothing the application needs
+ * is left behind. A unit test could not see the packaged application: surefire runs before it.
+ */
+class DockerImageLayoutIT {
+
+    private static final Path FAST_JAR = AppConfig.ROOT.resolve("target/quarkus-app");
+
+    @Test
+    void theDockerfileCopiesTheWholePackagedFastJar() throws IOException {
+        assertThat(FAST_JAR).as("`package` writes the fast-jar before integration tests run").isDirectory();
+        Set<String> copied = Dockerfile.read().fastJarEntries();
+        for (String entry : copied) {
+            Path path = FAST_JAR.resolve(entry);
+            assertThat(path).as(entry).exists();
+            if (Files.isDirectory(path)) {
+                try (Stream<Path> files = Files.walk(path)) {
+                    assertThat(files.filter(Files::isRegularFile).count()).as(entry + " holds files").isPositive();
+                }
+            }
+        }
+        Set<String> produced = new TreeSet<>();
+        try (Stream<Path> entries = Files.list(FAST_JAR)) {
+            entries.map(p -> p.getFileName().toString()).forEach(produced::add);
+        }
+        // the dependency list is a build report, not something the application reads
+        produced.remove("quarkus-app-dependencies.txt");
+        assertThat(copied).as("copied from target/quarkus-app").containsExactlyInAnyOrderElementsOf(produced);
+    }
+
+    /**
+     * The Dockerfile recognises a CUDA build by the backend jar's name in lib/main
+     * ("org.nd4j.nd4j-cuda-..."): the packaged backend follows that naming.
+     */
+    @Test
+    void theBackendJarIsNamedAsTheDockerfileExpects() throws IOException {
+        assertThat(Files.readString(Dockerfile.PATH)).contains("lib/main | grep -q '^org\\.nd4j\\.nd4j-cuda-'");
+        try (Stream<Path> jars = Files.list(FAST_JAR.resolve("lib/main"))) {
+            assertThat(jars.map(p -> p.getFileName().toString()))
+                    .anyMatch(name -> name.matches("org\\.nd4j\\.nd4j-(native|cuda-[0-9.]+)-1\\..*\\.jar"));
+        }
+    }
+}

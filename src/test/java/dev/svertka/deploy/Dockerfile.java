@@ -1,0 +1,142 @@
+package dev.svertka.deploy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** A Dockerfile read into its stages and instructions, as the builder sees them. */
+record Dockerfile(List<Instruction> globalArgs, List<Stage> stages) {
+
+    static final Path PATH = AppConfig.ROOT.resolve("Dockerfile");
+    /** Where the build stage's `package` leaves the Quarkus fast-jar. */
+    static final String FAST_JAR = "/src/target/quarkus-app/";
+
+    record Instruction(String keyword, String arguments) {
+
+        /** Exec-form arguments (a JSON array of strings) or the shell-form words. */
+        List<String> words() {
+            String text = arguments.trim();
+            if (text.startsWith("[")) {
+                List<String> words = new ArrayList<>();
+                var m = java.util.regex.Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(text);
+                while (m.find()) {
+                    words.add(m.group(1).replace("\\\"", "\""));
+                }
+                return words;
+            }
+            return List.of(text.split("\\s+"));
+        }
+
+        /** The value of a --flag=value option, if given. */
+        Optional<String> flag(String name) {
+            return words().stream().filter(w -> w.startsWith("--" + name + "="))
+                    .map(w -> w.substring(name.length() + 3)).findFirst();
+        }
+
+        /** The words that are not --flags (for COPY: sources, then the destination). */
+        List<String> operands() {
+            return words().stream().filter(w -> !w.startsWith("--")).toList();
+        }
+    }
+
+    record Stage(String base, String name, List<Instruction> instructions) {
+
+        List<Instruction> all(String keyword) {
+            return instructions.stream().filter(i -> i.keyword().equals(keyword)).toList();
+        }
+
+        Optional<Instruction> last(String keyword) {
+            List<Instruction> found = all(keyword);
+            return found.isEmpty() ? Optional.empty() : Optional.of(found.get(found.size() - 1));
+        }
+    }
+
+    static Dockerfile read() throws IOException {
+        return parse(Files.readAllLines(PATH));
+    }
+
+    static Dockerfile parse(List<String> lines) {
+        List<Instruction> instructions = new ArrayList<>();
+        StringBuilder pending = new StringBuilder();
+        for (String line : lines) {
+            String trimmed = line.strip();
+            // comment lines end nowhere, not even inside a continued instruction
+            if (trimmed.startsWith("#") || (trimmed.isEmpty() && pending.isEmpty())) {
+                continue;
+            }
+            if (trimmed.endsWith("\\")) {
+                pending.append(trimmed, 0, trimmed.length() - 1).append(' ');
+                continue;
+            }
+            pending.append(trimmed);
+            String text = pending.toString().strip();
+            pending.setLength(0);
+            if (!text.isEmpty()) {
+                String[] parts = text.split("\\s+", 2);
+                instructions.add(new Instruction(parts[0].toUpperCase(Locale.ROOT), parts.length > 1 ? parts[1] : ""));
+            }
+        }
+        List<Instruction> globalArgs = new ArrayList<>();
+        List<Stage> stages = new ArrayList<>();
+        for (Instruction instruction : instructions) {
+            if (instruction.keyword().equals("FROM")) {
+                List<String> words = instruction.operands();
+                String name = words.size() == 3 && words.get(1).equalsIgnoreCase("AS") ? words.get(2) : null;
+                stages.add(new Stage(words.get(0), name, new ArrayList<>()));
+            } else if (stages.isEmpty()) {
+                globalArgs.add(instruction);
+            } else {
+                stages.get(stages.size() - 1).instructions().add(instruction);
+            }
+        }
+        return new Dockerfile(globalArgs, stages);
+    }
+
+    Stage stage(String name) {
+        return stages.stream().filter(s -> name.equals(s.name())).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no stage named " + name + " in " + PATH));
+    }
+
+    Stage finalStage() {
+        return stages.get(stages.size() - 1);
+    }
+
+    /** The default of a build argument declared before the first FROM. */
+    Optional<String> globalArg(String name) {
+        return globalArgs.stream().filter(i -> i.keyword().equals("ARG"))
+                .map(Instruction::arguments)
+                .filter(a -> a.startsWith(name + "="))
+                .map(a -> a.substring(name.length() + 1))
+                .findFirst();
+    }
+
+    /**
+     * What the runtime stage copies out of the build stage's fast-jar folder, relative to it
+     * ("lib", "quarkus-run.jar", ...); a COPY from anywhere else fails.
+     */
+    Set<String> fastJarEntries() {
+        Set<String> entries = new TreeSet<>();
+        for (Instruction copy : finalStage().all("COPY")) {
+            List<String> operands = copy.operands();
+            for (String source : operands.subList(0, operands.size() - 1)) {
+                if (!source.startsWith(FAST_JAR)) {
+                    throw new IllegalStateException("the runtime stage copies " + source + ", outside " + FAST_JAR);
+                }
+                entries.add(source.substring(FAST_JAR.length()).replaceAll("/$", ""));
+            }
+        }
+        return entries;
+    }
+
+    /** The numeric user the final image runs as. */
+    int runtimeUid() {
+        String user = finalStage().last("USER").orElseThrow().arguments().trim();
+        return Integer.parseInt(user.split(":")[0]);
+    }
+}

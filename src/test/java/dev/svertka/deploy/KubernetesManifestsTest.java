@@ -1,0 +1,425 @@
+package dev.svertka.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Renders k8s/base and every overlay (as kustomize would) and checks the invariants a cluster
+ * would only reveal at run time: selectors, probes, ports, the environment the app really reads,
+ * autoscaler targets and limits, the registry volume, the topics, the GPU trainer.
+ */
+class KubernetesManifestsTest {
+
+    private static final Path K8S = AppConfig.ROOT.resolve("k8s");
+    private static final String BASE = "base";
+    private static final String HPA = "overlays/hpa";
+    private static final String GPU = "overlays/gpu";
+    private static final String REGISTRY_CLAIM = "svertka-registry";
+    /** Slack between the drain time and terminationGracePeriodSeconds: enough to exit, not more. */
+    private static final Duration EXIT_MARGIN = Duration.ofSeconds(10);
+
+    private static AppConfig app;
+    private static Dockerfile docker;
+
+    @BeforeAll
+    static void read() throws IOException {
+        app = AppConfig.load();
+        docker = Dockerfile.read();
+    }
+
+    @Test
+    void everyManifestBelongsToAKustomization() throws IOException {
+        Set<Path> used = new HashSet<>();
+        for (String dir : List.of(BASE, HPA, GPU)) {
+            used.addAll(Kustomize.files(K8S.resolve(dir)));
+        }
+        try (Stream<Path> files = Files.walk(K8S)) {
+            List<Path> yaml = files.filter(f -> f.toString().endsWith(".yaml")).map(Path::normalize).toList();
+            assertThat(used).containsAll(yaml);
+            assertThat(yaml).hasSizeGreaterThanOrEqualTo(10);
+        }
+        try (Stream<Path> overlays = Files.list(K8S.resolve("overlays"))) {
+            assertThat(overlays.map(p -> "overlays/" + p.getFileName())).containsExactlyInAnyOrder(HPA, GPU);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void resourcesAreNamedOnceAndLabelled(Rendering k8s) {
+        Set<String> ids = new HashSet<>();
+        for (Map<String, Object> resource : k8s.resources) {
+            assertThat(resource).containsKeys("apiVersion", "kind");
+            String id = resource.get("kind") + "/" + Yaml.stringAt(resource, "metadata", "name");
+            assertThat(ids.add(id)).as(id + " appears once").isTrue();
+            assertThat(Yaml.mapAt(resource, "metadata", "labels")).containsEntry("app.kubernetes.io/part-of", "svertka");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void selectorsMatchTheirPods(Rendering k8s) {
+        List<Map<String, Object>> podLabels = k8s.workloads().stream()
+                .map(w -> Yaml.mapAt(w, "spec", "template", "metadata", "labels")).toList();
+        for (Map<String, Object> deployment : k8s.all("Deployment")) {
+            Map<String, Object> selector = Yaml.mapAt(deployment, "spec", "selector", "matchLabels");
+            assertThat(selector).isNotEmpty();
+            assertThat(Yaml.mapAt(deployment, "spec", "template", "metadata", "labels")).containsAllEntriesOf(selector);
+        }
+        for (Map<String, Object> service : k8s.all("Service")) {
+            Map<String, Object> selector = Yaml.mapAt(service, "spec", "selector");
+            Map<String, Object> pod = k8s.podOf(selector);
+            List<String> portNames = Yaml.mapsAt(pod, "spec", "template", "spec", "containers").stream()
+                    .flatMap(c -> Yaml.mapsAt(c, "ports").stream()).map(p -> Yaml.stringAt(p, "name")).toList();
+            for (Map<String, Object> port : Yaml.mapsAt(service, "spec", "ports")) {
+                assertThat(portNames).contains(Yaml.stringAt(port, "targetPort"));
+            }
+        }
+        for (Map<String, Object> budget : k8s.all("PodDisruptionBudget")) {
+            assertThat(podLabels).anySatisfy(labels -> assertThat(labels)
+                    .containsAllEntriesOf(Yaml.mapAt(budget, "spec", "selector", "matchLabels")));
+        }
+    }
+
+    /** Every Svertka container runs a command the app knows; servers are probed where the app answers. */
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void svertkaContainersRunKnownCommandsWithProbesResourcesAndScraping(Rendering k8s) {
+        Set<String> commands = AppConfig.commands();
+        for (Map<String, Object> workload : k8s.workloads()) {
+            Map<String, Object> pod = Yaml.mapAt(workload, "spec", "template");
+            for (Map<String, Object> container : Yaml.mapsAt(pod, "spec", "containers")) {
+                String name = workload.get("kind") + " " + Yaml.stringAt(workload, "metadata", "name");
+                assertThat(Yaml.stringAt(container, "image")).as(name).matches("(.+/)?svertka(-cuda)?[:@].+");
+                String command = Yaml.listAt(container, "args").get(0).toString();
+                assertThat(commands).as(name).contains(command);
+                assertResources(name, container);
+                if (!AppConfig.SERVER_COMMANDS.contains(command)) {
+                    assertThat(Yaml.at(container, "ports")).as(name + " listens on nothing").isNull();
+                    continue;
+                }
+                Map<String, Object> port = Yaml.mapsAt(container, "ports").get(0);
+                assertThat(port).containsEntry("name", "http").containsEntry("containerPort", app.httpPort());
+                for (String probe : List.of("startupProbe", "livenessProbe")) {
+                    assertThat(Yaml.at(container, probe, "httpGet", "path")).as(name + " " + probe).isEqualTo(app.livenessPath());
+                    assertThat(Yaml.at(container, probe, "httpGet", "port")).isEqualTo("http");
+                }
+                assertThat(Yaml.at(container, "readinessProbe", "httpGet", "path")).isEqualTo(app.readinessPath());
+                assertThat(Yaml.at(container, "readinessProbe", "httpGet", "port")).isEqualTo("http");
+                assertThat(Yaml.mapAt(pod, "metadata", "annotations"))
+                        .containsEntry("prometheus.io/scrape", "true")
+                        .containsEntry("prometheus.io/port", String.valueOf(app.httpPort()))
+                        .containsEntry("prometheus.io/path", app.metricsPath());
+            }
+        }
+    }
+
+    /** Pods get the time the app drains in: preStop sleep + shutdown timeout, plus a small margin. */
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void graceMatchesTheDrainTime(Rendering k8s) {
+        for (Map<String, Object> deployment : k8s.all("Deployment")) {
+            Map<String, Object> spec = Yaml.mapAt(deployment, "spec", "template", "spec");
+            Map<String, Object> container = Yaml.mapsAt(spec, "containers").get(0);
+            Duration drain = app.drainTime(k8s.env(container));
+            assertThat(drain).as("a Kafka consumer needs time to finish and commit").isGreaterThan(Duration.ZERO);
+            List<Object> preStop = Yaml.listAt(container, "lifecycle", "preStop", "exec", "command");
+            Duration sleep = preStop.isEmpty() ? Duration.ZERO : Duration.ofSeconds(Long.parseLong(preStop.get(1).toString()));
+            Duration grace = Duration.ofSeconds(((Number) spec.get("terminationGracePeriodSeconds")).longValue());
+            assertThat(grace).isGreaterThan(sleep.plus(drain)).isLessThanOrEqualTo(sleep.plus(drain).plus(EXIT_MARGIN));
+        }
+    }
+
+    /** envFrom sources exist (or are optional Secrets) and every variable is one the app reads. */
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void environmentIsWhatTheAppReads(Rendering k8s) {
+        for (Map<String, Object> spec : k8s.podSpecs()) {
+            for (Map<String, Object> container : Yaml.mapsAt(spec, "containers")) {
+                for (Map<String, Object> source : Yaml.mapsAt(container, "envFrom")) {
+                    if (source.containsKey("secretRef")) {
+                        assertThat(Yaml.at(source, "secretRef", "optional")).as("Secrets are the operator's: optional").isEqualTo(true);
+                    } else {
+                        k8s.named("ConfigMap", Yaml.stringAt(source, "configMapRef", "name"));
+                    }
+                }
+                assertThat(k8s.env(container).keySet()).isNotEmpty()
+                        .allSatisfy(name -> assertThat(app.readsEnv(name)).as(name + " is read by the app").isTrue());
+            }
+        }
+        Map<String, Object> config = k8s.named("ConfigMap", "svertka");
+        assertThat(Yaml.mapAt(config, "data")).containsKeys("KAFKA_BOOTSTRAP_SERVERS", "SVERTKA_SERVE_MODEL");
+    }
+
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void podsRunAsTheImagesNonRootUser(Rendering k8s) {
+        for (Map<String, Object> spec : k8s.podSpecs()) {
+            assertThat(Yaml.mapAt(spec, "securityContext"))
+                    .containsEntry("runAsNonRoot", true)
+                    .containsEntry("runAsUser", docker.runtimeUid())
+                    .containsEntry("fsGroup", docker.runtimeUid());
+            Set<String> volumes = Yaml.mapsAt(spec, "volumes").stream().map(v -> Yaml.stringAt(v, "name")).collect(Collectors.toSet());
+            for (Map<String, Object> container : Yaml.mapsAt(spec, "containers")) {
+                assertThat(Yaml.at(container, "securityContext", "allowPrivilegeEscalation")).isEqualTo(false);
+                List<Map<String, Object>> mounts = Yaml.mapsAt(container, "volumeMounts");
+                assertThat(mounts).allSatisfy(m -> assertThat(volumes).contains(Yaml.stringAt(m, "name")));
+                if (Boolean.TRUE.equals(Yaml.at(container, "securityContext", "readOnlyRootFilesystem"))) {
+                    assertThat(mounts).as("natives unpack to /tmp").anySatisfy(m -> assertThat(m.get("mountPath")).isEqualTo("/tmp"));
+                }
+            }
+        }
+    }
+
+    /** Models travel on a ReadWriteMany volume: the trainer writes it, inference reads it, at the configured root. */
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void theRegistryIsSharedAtTheConfiguredPath(Rendering k8s) {
+        assertThat(Yaml.listAt(k8s.named("PersistentVolumeClaim", REGISTRY_CLAIM), "spec", "accessModes"))
+                .containsExactly("ReadWriteMany");
+        for (Map<String, Object> spec : k8s.podSpecs()) {
+            String volume = Yaml.mapsAt(spec, "volumes").stream()
+                    .filter(v -> REGISTRY_CLAIM.equals(Yaml.at(v, "persistentVolumeClaim", "claimName")))
+                    .map(v -> Yaml.stringAt(v, "name")).findFirst().orElseThrow();
+            Map<String, Object> container = Yaml.mapsAt(spec, "containers").get(0);
+            Map<String, Object> mount = Yaml.mapsAt(container, "volumeMounts").stream()
+                    .filter(m -> volume.equals(m.get("name"))).findFirst().orElseThrow();
+            assertThat(mount.get("mountPath")).isEqualTo(k8s.env(container).get("SVERTKA_SERVE_REGISTRY"));
+            boolean serves = Yaml.listAt(container, "args").get(0).equals("serve");
+            assertThat(Boolean.TRUE.equals(mount.get("readOnly"))).as("only inference mounts it read-only").isEqualTo(serves);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void inferenceSpreadsOverNodesAndSurvivesDrains(Rendering k8s) {
+        Map<String, Object> inference = k8s.servingDeployment();
+        Map<String, Object> labels = Yaml.mapAt(inference, "spec", "template", "metadata", "labels");
+        List<Map<String, Object>> terms = Yaml.mapsAt(inference, "spec", "template", "spec", "affinity",
+                "podAntiAffinity", "preferredDuringSchedulingIgnoredDuringExecution");
+        assertThat(terms).anySatisfy(term -> {
+            assertThat(Yaml.at(term, "podAffinityTerm", "topologyKey")).isEqualTo("kubernetes.io/hostname");
+            assertThat(Yaml.mapAt(term, "podAffinityTerm", "labelSelector", "matchLabels")).isEqualTo(labels);
+        });
+        assertThat(Yaml.at(inference, "spec", "replicas")).as("the autoscaler owns the replica count").isNull();
+        List<Map<String, Object>> budgets = k8s.all("PodDisruptionBudget");
+        assertThat(budgets).singleElement().satisfies(budget -> {
+            assertThat(labels).containsAllEntriesOf(Yaml.mapAt(budget, "spec", "selector", "matchLabels"));
+            assertThat(Yaml.at(budget, "spec", "maxUnavailable")).as("never blocks a node drain").isEqualTo(1);
+        });
+    }
+
+    /** One autoscaler per overlay, on the inference Deployment, never above the partitions of images. */
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void autoscalingTargetsInferenceWithinThePartitions(Rendering k8s) {
+        List<Map<String, Object>> scalers = new ArrayList<>(k8s.all("ScaledObject"));
+        scalers.addAll(k8s.all("HorizontalPodAutoscaler"));
+        assertThat(scalers).as("two autoscalers on one Deployment fight").hasSize(1);
+        Map<String, Object> scaler = scalers.get(0);
+        Map<String, Object> inference = k8s.servingDeployment();
+        assertThat(Yaml.mapAt(scaler, "spec", "scaleTargetRef")).containsEntry("kind", "Deployment")
+                .containsEntry("name", Yaml.stringAt(inference, "metadata", "name"));
+        int partitions = (Integer) Yaml.at(k8s.topic(app.imagesTopic()), "spec", "partitions");
+        boolean keda = scaler.get("kind").equals("ScaledObject");
+        int max = (Integer) Yaml.at(scaler, "spec", keda ? "maxReplicaCount" : "maxReplicas");
+        int min = (Integer) Yaml.at(scaler, "spec", keda ? "minReplicaCount" : "minReplicas");
+        assertThat(max).as("a consumer beyond the partitions of " + app.imagesTopic() + " sits idle")
+                .isEqualTo(partitions);
+        assertThat(min).isBetween(1, max);
+        if (keda) {
+            Map<String, Object> trigger = Yaml.mapsAt(scaler, "spec", "triggers").get(0);
+            Map<String, Object> spec = Yaml.mapAt(inference, "spec", "template", "spec");
+            Map<String, String> env = k8s.env(Yaml.mapsAt(spec, "containers").get(0));
+            assertThat(trigger.get("type")).isEqualTo("kafka");
+            assertThat(Yaml.mapAt(trigger, "metadata"))
+                    .containsEntry("bootstrapServers", env.get("KAFKA_BOOTSTRAP_SERVERS"))
+                    .containsEntry("consumerGroup", app.consumerGroup())
+                    .containsEntry("topic", app.imagesTopic())
+                    .containsEntry("offsetResetPolicy", app.offsetReset())
+                    .containsEntry("allowIdleConsumers", "false");
+        } else {
+            assertThat(Yaml.at(Yaml.mapsAt(scaler, "spec", "metrics").get(0), "resource", "name")).isEqualTo("cpu");
+            assertThat(k8s.dir()).isEqualTo(HPA);
+        }
+    }
+
+    @Test
+    void topicsAreTheAppsWithACompactedModelsTopic() throws IOException {
+        Rendering k8s = render(BASE);
+        assertThat(k8s.all("KafkaTopic")).extracting(t -> Yaml.stringAt(t, "spec", "topicName"))
+                .containsExactlyInAnyOrder(app.imagesTopic(), app.predictionsTopic(), app.deadLetterTopic(), app.modelsTopic());
+        assertThat(Yaml.at(k8s.topic(app.modelsTopic()), "spec", "config", "cleanup.policy")).isEqualTo("compact");
+        long images = ((Number) Yaml.at(k8s.topic(app.imagesTopic()), "spec", "config", "max.message.bytes")).longValue();
+        long deadLetters = ((Number) Yaml.at(k8s.topic(app.deadLetterTopic()), "spec", "config", "max.message.bytes")).longValue();
+        assertThat(images).as("oversized images reach the pod, which dead-letters them").isGreaterThan(app.maxPayloadBytes());
+        assertThat(deadLetters).as("a dead letter carries the original bytes").isGreaterThanOrEqualTo(images);
+        String bootstrap = Yaml.stringAt(k8s.named("ConfigMap", "svertka"), "data", "KAFKA_BOOTSTRAP_SERVERS");
+        for (Map<String, Object> topic : k8s.all("KafkaTopic")) {
+            String cluster = Yaml.stringAt(topic, "metadata", "labels", "strimzi.io/cluster");
+            assertThat(bootstrap).as("the pods use the topics' cluster").startsWith(cluster + "-kafka-bootstrap:");
+        }
+    }
+
+    /** The Job trains from the spec in its ConfigMap, and produces the model the pods serve. */
+    @Test
+    void theTrainerJobRunsTheSpecFromItsConfigMap() throws IOException {
+        Rendering k8s = render(BASE);
+        Map<String, Object> job = k8s.all("Job").get(0);
+        Map<String, Object> spec = Yaml.mapAt(job, "spec", "template", "spec");
+        assertThat(spec.get("restartPolicy")).isIn("Never", "OnFailure");
+        Map<String, Object> container = Yaml.mapsAt(spec, "containers").get(0);
+        List<String> args = Yaml.listAt(container, "args").stream().map(Object::toString).toList();
+        assertThat(args.get(0)).isEqualTo("train");
+        Path specFile = Path.of(args.get(args.indexOf("--spec") + 1));
+        Map<String, Object> mount = Yaml.mapsAt(container, "volumeMounts").stream()
+                .filter(m -> specFile.startsWith(m.get("mountPath").toString())).findFirst().orElseThrow();
+        Map<String, Object> volume = Yaml.mapsAt(spec, "volumes").stream()
+                .filter(v -> v.get("name").equals(mount.get("name"))).findFirst().orElseThrow();
+        Map<String, Object> configMap = k8s.named("ConfigMap", Yaml.stringAt(volume, "configMap", "name"));
+        String key = Path.of(mount.get("mountPath").toString()).relativize(specFile).toString();
+        JsonNode jobSpec = new ObjectMapper().readTree(Yaml.stringAt(configMap, "data", key));
+        assertThat(jobSpec.path("model").asText())
+                .isEqualTo(k8s.env(container).get("SVERTKA_SERVE_MODEL"));
+        assertThat(jobSpec.path("epochs").asInt()).isPositive();
+    }
+
+    /** CPU in the base; the gpu overlay puts both trainers, and only them, on one GPU each. */
+    @Test
+    void onlyTheGpuOverlayAsksForGpusAndOnlyForTheTrainers() throws IOException {
+        for (String dir : List.of(BASE, HPA)) {
+            for (Map<String, Object> workload : render(dir).workloads()) {
+                assertThat(Yaml.mapsAt(workload, "spec", "template", "spec", "containers"))
+                        .allSatisfy(c -> assertThat(c.toString()).doesNotContain("nvidia.com/gpu").doesNotContain("cuda"));
+            }
+        }
+        Rendering gpu = render(GPU);
+        for (Map<String, Object> workload : gpu.workloads()) {
+            Map<String, Object> spec = Yaml.mapAt(workload, "spec", "template", "spec");
+            Map<String, Object> container = Yaml.mapsAt(spec, "containers").get(0);
+            boolean trainer = !Yaml.listAt(container, "args").get(0).equals("serve");
+            if (!trainer) {
+                assertThat(container.toString()).doesNotContain("nvidia.com/gpu");
+                continue;
+            }
+            assertThat(Yaml.at(container, "resources", "limits", "nvidia.com/gpu")).isEqualTo(1);
+            assertThat(Yaml.at(container, "resources", "requests", "nvidia.com/gpu")).isEqualTo(1);
+            assertThat(Yaml.stringAt(container, "image")).matches("(.+/)?svertka-cuda[:@].+");
+            assertThat(Yaml.mapAt(spec, "nodeSelector")).isNotEmpty();
+            assertThat(Yaml.mapsAt(spec, "tolerations")).anySatisfy(t -> assertThat(t.get("key")).isEqualTo("nvidia.com/gpu"));
+            assertResources(workload.get("kind") + " (gpu)", container);
+        }
+        assertThat(gpu.workloads().stream().filter(w -> w.toString().contains("nvidia.com/gpu"))).hasSize(2);
+        assertThat(Files.readString(Dockerfile.PATH)).contains("-t svertka-cuda");
+    }
+
+    private static void assertResources(String name, Map<String, Object> container) {
+        for (String resource : List.of("cpu", "memory")) {
+            Object request = Yaml.at(container, "resources", "requests", resource);
+            Object limit = Yaml.at(container, "resources", "limits", resource);
+            assertThat(request).as(name + " requests " + resource).isNotNull();
+            assertThat(limit).as(name + " limits " + resource).isNotNull();
+            assertThat(quantity(request.toString())).as(name + " " + resource).isLessThanOrEqualTo(quantity(limit.toString()));
+        }
+    }
+
+    /** A Kubernetes quantity in base units: "500m", "2", "1Gi", "512Mi". */
+    static double quantity(String text) {
+        Map<String, Double> suffixes = Map.of("m", 1e-3, "Ki", 1024.0, "Mi", 1024.0 * 1024, "Gi", 1024.0 * 1024 * 1024,
+                "k", 1e3, "M", 1e6, "G", 1e9);
+        for (Map.Entry<String, Double> suffix : suffixes.entrySet()) {
+            if (text.endsWith(suffix.getKey()) && text.substring(0, text.length() - suffix.getKey().length()).matches("[0-9.]+")) {
+                return Double.parseDouble(text.substring(0, text.length() - suffix.getKey().length())) * suffix.getValue();
+            }
+        }
+        return Double.parseDouble(text);
+    }
+
+    private static Rendering render(String dir) throws IOException {
+        return new Rendering(dir, Kustomize.build(K8S.resolve(dir)));
+    }
+
+    static Stream<Named<Rendering>> renderings() throws IOException {
+        List<Named<Rendering>> renderings = new ArrayList<>();
+        for (String dir : List.of(BASE, HPA, GPU)) {
+            renderings.add(Named.of(dir, render(dir)));
+        }
+        return renderings.stream();
+    }
+
+    /** One rendered overlay, with look-ups by kind and name. */
+    private record Rendering(String dir, List<Map<String, Object>> resources) {
+
+        List<Map<String, Object>> all(String kind) {
+            return resources.stream().filter(r -> kind.equals(r.get("kind"))).toList();
+        }
+
+        Map<String, Object> named(String kind, String name) {
+            return all(kind).stream().filter(r -> name.equals(Yaml.at(r, "metadata", "name"))).findFirst()
+                    .orElseThrow(() -> new AssertionError("no " + kind + " named " + name));
+        }
+
+        List<Map<String, Object>> workloads() {
+            List<Map<String, Object>> workloads = new ArrayList<>(all("Deployment"));
+            workloads.addAll(all("Job"));
+            assertThat(workloads).isNotEmpty();
+            return workloads;
+        }
+
+        List<Map<String, Object>> podSpecs() {
+            return workloads().stream().map(w -> Yaml.mapAt(w, "spec", "template", "spec")).toList();
+        }
+
+        Map<String, Object> servingDeployment() {
+            return all("Deployment").stream()
+                    .filter(d -> Yaml.listAt(Yaml.mapsAt(d, "spec", "template", "spec", "containers").get(0), "args")
+                            .get(0).equals("serve"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no Deployment runs serve"));
+        }
+
+        Map<String, Object> podOf(Map<String, Object> selector) {
+            assertThat(selector).isNotEmpty();
+            return workloads().stream()
+                    .filter(w -> Yaml.mapAt(w, "spec", "template", "metadata", "labels").entrySet().containsAll(selector.entrySet()))
+                    .findFirst().orElseThrow(() -> new AssertionError("no pods match " + selector));
+        }
+
+        Map<String, Object> topic(String name) {
+            return all("KafkaTopic").stream().filter(t -> name.equals(Yaml.at(t, "spec", "topicName"))).findFirst()
+                    .orElseThrow(() -> new AssertionError("no KafkaTopic for " + name));
+        }
+
+        /** The environment a container gets from its ConfigMaps and env entries (Secrets unknown). */
+        Map<String, String> env(Map<String, Object> container) {
+            Map<String, String> env = new java.util.LinkedHashMap<>();
+            for (Map<String, Object> source : Yaml.mapsAt(container, "envFrom")) {
+                Optional.ofNullable(Yaml.stringAt(source, "configMapRef", "name"))
+                        .ifPresent(n -> Yaml.mapAt(named("ConfigMap", n), "data").forEach((k, v) -> env.put(k, v.toString())));
+            }
+            for (Map<String, Object> variable : Yaml.mapsAt(container, "env")) {
+                env.put(Yaml.stringAt(variable, "name"), Yaml.stringAt(variable, "value"));
+            }
+            return env;
+        }
+    }
+}
