@@ -7,6 +7,7 @@ import java.awt.image.ComponentColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -200,6 +201,11 @@ public final class ImageDecoder {
         Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.imageIoName);
         if (!readers.hasNext()) {
             throw new ImageDecodingException(Reason.UNSUPPORTED_FORMAT, "this JVM has no " + format + " reader");
+        }
+        if (format == Format.PNG && payload.length >= 24) {
+            // ImageIO reports a 0x0 IHDR as an I/O error; read the size from the header to say what it is
+            ByteBuffer header = ByteBuffer.wrap(payload);
+            checkSize(header.getInt(16), header.getInt(20), format.toString());
         }
         ImageReader reader = readers.next();
         List<String> warnings = new ArrayList<>();
