@@ -14,6 +14,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.eclipse.microprofile.reactive.messaging.Outgoing;
+import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,6 +44,8 @@ public class ImageClassifierPipeline {
     public static final String PREDICTIONS = "predictions";
     public static final String REASON_HEADER = "reason";
     public static final String CAUSE_HEADER = "cause";
+
+    private static final Logger LOG = Logger.getLogger(ImageClassifierPipeline.class);
 
     @Inject
     BatchClassifier classifier;
@@ -79,6 +82,11 @@ public class ImageClassifierPipeline {
             Message<byte[]> input = batch.get(i);
             if (outcomes.get(i) instanceof Predicted predicted) {
                 out.add(toPrediction(input, predicted.prediction()));
+            } else if (outcomes.get(i) instanceof Refused refused
+                    && refused.reason().equals(BatchClassifier.MODEL_UNAVAILABLE)) {
+                // only while shutting down (the channel starts paused until a model is loaded): leave the
+                // record unacknowledged, so its offset is not committed and another instance classifies it
+                LOG.debugf("No model for %s: left for redelivery", events.get(i).id());
             } else if (outcomes.get(i) instanceof Refused refused) {
                 deadLetter(input, events.get(i).id(), refused);
             }
