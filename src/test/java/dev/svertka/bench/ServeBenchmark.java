@@ -91,6 +91,7 @@ class ServeBenchmark {
                 ImageProducer.Encoding.RAW, OFFERED_RATE);
         burst("PNG 28x28, offered " + OFFERED_RATE + "/s", images, OFFERED_RATE * OFFERED_SECONDS,
                 ImageProducer.Encoding.PNG, OFFERED_RATE);
+        pythonReference(images);
         report("load average after: %s", load());
 
         Path out = Path.of("target", "benchmark", "results.md");
@@ -133,24 +134,9 @@ class ServeBenchmark {
     private void burst(String name, LabeledImages images, int count, ImageProducer.Encoding encoding, int rate)
             throws IOException {
         String prefix = UUID.randomUUID().toString().substring(0, 8) + "-";
-        // encode before the clock starts: the load generator should not spend the pipeline's CPU on PNG
-        List<byte[]> payloads = new ArrayList<>();
-        for (int i = 0; i < images.size(); i++) {
-            payloads.add(encoding == ImageProducer.Encoding.PNG ? ImageEncoder.png(images, i) : images.image(i));
-        }
-        Map<String, String> headers = encoding == ImageProducer.Encoding.PNG ? Map.of("content-type", "image/png")
-                : Map.of("content-type", ImageDecoder.RAW_PIXELS, "width", "28", "height", "28", "channels", "1");
         try (KafkaConsumer<String, byte[]> consumer = latestConsumer()) {
             long started = System.nanoTime();
-            try (ImageProducer producer = new ImageProducer(brokers, topics.images())) {
-                for (int i = 0; i < count; i++) {
-                    producer.send(prefix + i, payloads.get(i % payloads.size()), headers);
-                    if (rate > 0 && i % (rate / 100) == rate / 100 - 1) {
-                        pace(started, i + 1, rate);
-                    }
-                }
-                producer.flush();
-            }
+            send(topics.images(), prefix, images, count, encoding, rate);
             double[] latencies = new double[count];
             int seen = 0;
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
@@ -167,6 +153,49 @@ class ServeBenchmark {
                     name, seen, count, seconds, seen / seconds, percentile(latencies, seen, 0.50),
                     percentile(latencies, seen, 0.99), seen == 0 ? Double.NaN : latencies[seen - 1]);
         }
+    }
+
+    /** Sends {@code count} events, encoded before the clock starts: PNG encoding is not the pipeline's cost. */
+    private void send(String topic, String prefix, LabeledImages images, int count, ImageProducer.Encoding encoding,
+                      int rate) {
+        List<byte[]> payloads = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            payloads.add(encoding == ImageProducer.Encoding.PNG ? ImageEncoder.png(images, i) : images.image(i));
+        }
+        Map<String, String> headers = encoding == ImageProducer.Encoding.PNG ? Map.of("content-type", "image/png")
+                : Map.of("content-type", ImageDecoder.RAW_PIXELS, "width", "28", "height", "28", "channels", "1");
+        long started = System.nanoTime();
+        try (ImageProducer producer = new ImageProducer(brokers, topic)) {
+            for (int i = 0; i < count; i++) {
+                producer.send(prefix + i, payloads.get(i % payloads.size()), headers);
+                if (rate > 0 && i % (rate / 100) == rate / 100 - 1) {
+                    pace(started, i + 1, rate);
+                }
+            }
+            producer.flush();
+        }
+    }
+
+    /**
+     * The Python reference (benchmarks/python_reference.py) on its own topics, same burst of raw
+     * events, when Debian's python3-torch and python3-confluent-kafka are installed; skipped otherwise.
+     */
+    private void pythonReference(LabeledImages images) throws Exception {
+        Process probe = new ProcessBuilder("python3", "-c", "import torch, confluent_kafka, PIL, numpy")
+                .redirectErrorStream(true).start();
+        if (probe.waitFor() != 0) {
+            report("python reference: not run (apt-get install python3-confluent-kafka python3-torch python3-pil)");
+            return;
+        }
+        Topics.ensure(brokers, Map.of("images-py", 2, "predictions-py", 2));
+        Process python = new ProcessBuilder("python3", "benchmarks/python_reference.py", "--bootstrap", brokers,
+                "--topic", "images-py", "--output", "predictions-py", "--count", String.valueOf(BURST))
+                .redirectErrorStream(true).start();
+        Thread.sleep(5_000); // import torch, join the group
+        send("images-py", "py-", images, BURST, ImageProducer.Encoding.RAW, 0);
+        String output = new String(python.getInputStream().readAllBytes()).strip();
+        python.waitFor();
+        report("%s", output.substring(output.lastIndexOf('\n') + 1));
     }
 
     private KafkaConsumer<String, byte[]> latestConsumer() {

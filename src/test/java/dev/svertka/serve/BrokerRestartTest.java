@@ -1,11 +1,7 @@
 package dev.svertka.serve;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import jakarta.inject.Inject;
@@ -14,12 +10,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import dev.svertka.data.LabeledImages;
 import dev.svertka.kafka.ImageProducer;
 import dev.svertka.kafka.RecordCollector;
-import dev.svertka.kafka.Topics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -42,20 +35,12 @@ class BrokerRestartTest {
     @Inject
     TopicsConfig topics;
 
-    @Inject
-    ObjectMapper json;
-
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String brokers;
 
     @Test
     void everyImageComesOutDespiteABrokerRestart() throws Exception {
-        Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
-        LabeledImages test = ServedModel.load(models);
-        Map<String, Integer> expected = new HashMap<>();
-        for (int i = 0; i < IMAGES; i++) {
-            expected.put(PREFIX + i, -1);
-        }
+        LabeledImages test = ServedModel.serve(models, topics, brokers);
         CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> send(test));
         // down while images are still being sent and classified
         Thread.sleep(1_500);
@@ -69,20 +54,7 @@ class BrokerRestartTest {
             outputs = collector.drain(Duration.ofSeconds(3)).stream()
                     .filter(r -> r.key() != null && r.key().startsWith(PREFIX)).toList();
         }
-        PredictionTally tally = PredictionTally.of(outputs, topics.predictions(), expected, json);
-        System.out.printf("Broker restart: %d images, %d predicted, %d dead-lettered %s, %d missing,"
-                        + " %d duplicates (redelivered)%n", IMAGES, tally.predicted(), tally.deadLettered(),
-                tally.reasons(), tally.missing(), tally.duplicates());
-
-        assertThat(tally.missing()).isZero();
-        assertThat(tally.unexpected()).isZero();
-        assertThat(tally.predicted()).isEqualTo(IMAGES);
-        // a duplicate is the same input record classified again, never a second distinct input
-        Map<String, String> eventIds = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> record : outputs) {
-            String ceId = ServeContractTest.header(record, CloudEvents.ID);
-            assertThat(eventIds.putIfAbsent(record.key(), ceId)).as(record.key()).isIn(null, ceId);
-        }
+        StreamAccounting.assertEveryImagePredicted("Broker restart", outputs, topics.predictions(), PREFIX, IMAGES);
     }
 
     private void send(LabeledImages test) {

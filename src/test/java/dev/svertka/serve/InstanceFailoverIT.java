@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -15,8 +14,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.svertka.data.LabeledImages;
 import dev.svertka.kafka.EmbeddedKafka;
@@ -79,23 +76,7 @@ class InstanceFailoverIT {
                     restarted.waitFor(60, TimeUnit.SECONDS);
                 }
             }
-            Map<String, Integer> expected = new HashMap<>();
-            for (int i = 0; i < IMAGES; i++) {
-                expected.put(PREFIX + i, -1);
-            }
-            PredictionTally tally = PredictionTally.of(outputs, "predictions", expected, new ObjectMapper());
-            System.out.printf("Failover: %d images, %d predicted, %d dead-lettered, %d missing, %d duplicates"
-                    + " (redelivered after the kill)%n", IMAGES, tally.predicted(), tally.deadLettered(),
-                    tally.missing(), tally.duplicates());
-
-            assertThat(tally.missing()).isZero();
-            assertThat(tally.unexpected()).isZero();
-            assertThat(tally.predicted()).isEqualTo(IMAGES);
-            Map<String, String> eventIds = new HashMap<>();
-            for (ConsumerRecord<String, byte[]> record : outputs) {
-                String ceId = ServeContractTest.header(record, CloudEvents.ID);
-                assertThat(eventIds.putIfAbsent(record.key(), ceId)).as(record.key()).isIn(null, ceId);
-            }
+            StreamAccounting.assertEveryImagePredicted("Failover", outputs, "predictions", PREFIX, IMAGES);
         }
     }
 

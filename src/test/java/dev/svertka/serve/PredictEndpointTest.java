@@ -6,7 +6,6 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 
-import java.util.Map;
 
 import jakarta.inject.Inject;
 
@@ -17,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import dev.svertka.data.ImageDecoder;
 import dev.svertka.data.ImageEncoder;
 import dev.svertka.data.LabeledImages;
-import dev.svertka.kafka.Topics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -39,8 +37,7 @@ class PredictEndpointTest {
 
     @BeforeEach
     void serve() throws Exception {
-        Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
-        test = ServedModel.load(models);
+        test = ServedModel.serve(models, topics, brokers);
     }
 
     @Test

@@ -25,7 +25,6 @@ import dev.svertka.data.ImageEncoder;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.kafka.ImageProducer;
 import dev.svertka.kafka.RecordCollector;
-import dev.svertka.kafka.Topics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -53,8 +52,7 @@ class ServeContractTest {
 
     @Test
     void badInputIsDeadLetteredByKindAndPredictionsCarryCloudEvents() throws Exception {
-        Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
-        LabeledImages test = ServedModel.load(models);
+        LabeledImages test = ServedModel.serve(models, topics, brokers);
         byte[] png = ImageEncoder.png(test, 0);
         List<Sample> bad = BadInputs.refused(png, RestartableKafkaResource.MAX_PAYLOAD_BYTES);
         Map<String, byte[]> converted = BadInputs.converted();
