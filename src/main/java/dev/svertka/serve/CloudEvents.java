@@ -50,7 +50,7 @@ public final class CloudEvents {
 
     /** The input's {@code correlation-id}, else its CloudEvents id, else the image id. */
     public static String correlationId(Headers input, String imageId) {
-        return ImageEvent.firstOf(input, CORRELATION_ID, ImageEvent.firstOf(input, ID, imageId));
+        return ImageEvent.header(input, CORRELATION_ID, ImageEvent.header(input, ID, imageId));
     }
 
     static void add(Headers headers, String name, String value) {

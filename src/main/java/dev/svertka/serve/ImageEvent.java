@@ -28,9 +28,9 @@ public record ImageEvent(String id, byte[] payload, String contentType, String w
      */
     public static ImageEvent fromRecord(String key, byte[] value, Headers headers, String fallbackId,
                                         long timestamp) {
-        String id = key != null ? key : firstOf(headers, CloudEvents.ID, fallbackId);
+        String id = key != null ? key : header(headers, CloudEvents.ID, fallbackId);
         return new ImageEvent(id, value,
-                firstOf(headers, "content-type", firstOf(headers, CloudEvents.DATA_CONTENT_TYPE, null)),
+                header(headers, "content-type", header(headers, CloudEvents.DATA_CONTENT_TYPE, null)),
                 extension(headers, "width"), extension(headers, "height"), extension(headers, "channels"),
                 timestamp);
     }
@@ -46,11 +46,11 @@ public record ImageEvent(String id, byte[] payload, String contentType, String w
     }
 
     private static String extension(Headers headers, String name) {
-        return firstOf(headers, name, firstOf(headers, CloudEvents.PREFIX + name, null));
+        return header(headers, name, header(headers, CloudEvents.PREFIX + name, null));
     }
 
     /** The last value of header {@code name} as text, or {@code otherwise}. */
-    static String firstOf(Headers headers, String name, String otherwise) {
+    static String header(Headers headers, String name, String otherwise) {
         Header header = headers.lastHeader(name);
         return header == null || header.value() == null ? otherwise
                 : new String(header.value(), StandardCharsets.UTF_8);
