@@ -181,14 +181,16 @@ class ServeBenchmark {
      * events, when Debian's python3-torch and python3-confluent-kafka are installed; skipped otherwise.
      */
     private void pythonReference(LabeledImages images) throws Exception {
-        Process probe = new ProcessBuilder("python3", "-c", "import torch, confluent_kafka, PIL, numpy")
+        // Debian's interpreter, where apt installs the packages (a pyenv python3 may come first on PATH)
+        String interpreter = System.getProperty("bench.python", "/usr/bin/python3");
+        Process probe = new ProcessBuilder(interpreter, "-c", "import torch, confluent_kafka, PIL, numpy")
                 .redirectErrorStream(true).start();
         if (probe.waitFor() != 0) {
             report("python reference: not run (apt-get install python3-confluent-kafka python3-torch python3-pil)");
             return;
         }
         Topics.ensure(brokers, Map.of("images-py", 2, "predictions-py", 2));
-        Process python = new ProcessBuilder("python3", "benchmarks/python_reference.py", "--bootstrap", brokers,
+        Process python = new ProcessBuilder(interpreter, "benchmarks/python_reference.py", "--bootstrap", brokers,
                 "--topic", "images-py", "--output", "predictions-py", "--count", String.valueOf(BURST))
                 .redirectErrorStream(true).start();
         Thread.sleep(5_000); // import torch, join the group
