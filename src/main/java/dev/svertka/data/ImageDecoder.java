@@ -7,6 +7,7 @@ import java.awt.image.ComponentColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -110,6 +111,8 @@ public final class ImageDecoder {
     private record Planes(int width, int height, float[][] channels) {
     }
 
+    private static final byte[] PNG_HEADER_CHUNK = {'I', 'H', 'D', 'R'};
+
     private final InputShape target;
     private final Limits limits;
 
@@ -200,6 +203,12 @@ public final class ImageDecoder {
         Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.imageIoName);
         if (!readers.hasNext()) {
             throw new ImageDecodingException(Reason.UNSUPPORTED_FORMAT, "this JVM has no " + format + " reader");
+        }
+        if (format == Format.PNG && payload.length >= 24
+                && Arrays.equals(payload, 12, 16, PNG_HEADER_CHUNK, 0, PNG_HEADER_CHUNK.length)) {
+            // ImageIO reports a 0x0 IHDR as an I/O error; read the size from the header to say what it is
+            ByteBuffer header = ByteBuffer.wrap(payload);
+            checkSize(header.getInt(16), header.getInt(20), format.toString());
         }
         ImageReader reader = readers.next();
         List<String> warnings = new ArrayList<>();

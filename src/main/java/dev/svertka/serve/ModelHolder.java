@@ -73,7 +73,7 @@ public class ModelHolder {
         long started = System.nanoTime();
         OnnxClassifier next;
         try {
-            next = OnnxClassifier.open(version, new OnnxClassifier.SessionConfig(config.intraOpThreads(), 1));
+            next = OnnxClassifier.open(version, OnnxClassifier.SessionConfig.of(config));
         } catch (OrtException | RuntimeException e) {
             reject(version.card().reference(), e);
             throw e;

@@ -7,6 +7,8 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions.ExecutionMode;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import dev.svertka.model.InputShape;
 import dev.svertka.model.ModelCard;
 import dev.svertka.registry.ModelVersion;
@@ -17,16 +19,33 @@ import dev.svertka.registry.ModelVersion;
  */
 public final class OnnxClassifier implements AutoCloseable {
 
-    /** ONNX Runtime session settings; small CNNs on few cores do best with few intra-op threads. */
-    public record SessionConfig(int intraOpThreads, int interOpThreads) {
+    /**
+     * ONNX Runtime session settings. Small CNNs on few cores do best with one intra-op thread per
+     * session and several batches run side by side (see BENCHMARKS.md).
+     */
+    public record SessionConfig(int intraOpThreads, int interOpThreads, OptLevel optimizationLevel,
+                                boolean memoryPattern, ExecutionMode executionMode) {
 
         public static final SessionConfig DEFAULT = new SessionConfig(1, 1);
+
+        /** Thread counts with the defaults for the rest: all graph optimisations, memory pattern, sequential. */
+        public SessionConfig(int intraOpThreads, int interOpThreads) {
+            this(intraOpThreads, interOpThreads, OptLevel.ALL_OPT, true, ExecutionMode.SEQUENTIAL);
+        }
+
+        /** The session settings of {@code config} ({@code svertka.serve.*}). */
+        public static SessionConfig of(ServeConfig config) {
+            return new SessionConfig(config.intraOpThreads(), config.interOpThreads(), config.optimizationLevel(),
+                    config.memoryPattern(), config.executionMode());
+        }
 
         OrtSession.SessionOptions toOptions() throws OrtException {
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             options.setIntraOpNumThreads(intraOpThreads);
             options.setInterOpNumThreads(interOpThreads);
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setOptimizationLevel(optimizationLevel);
+            options.setMemoryPatternOptimization(memoryPattern);
+            options.setExecutionMode(executionMode);
             return options;
         }
     }
@@ -65,13 +84,22 @@ public final class OnnxClassifier implements AutoCloseable {
      * (CHW each, already scaled).
      */
     public float[][] classify(float[] inputs, int count) throws OrtException {
+        return classify(FloatBuffer.wrap(inputs), count);
+    }
+
+    /**
+     * As {@link #classify(float[], int)}, reading from position 0 of {@code inputs}. A direct buffer is
+     * handed to ONNX Runtime as it is; a heap buffer is copied into native memory first.
+     */
+    public float[][] classify(FloatBuffer inputs, int count) throws OrtException {
         InputShape shape = card.input();
-        if (inputs.length < count * shape.pixels()) {
-            throw new IllegalArgumentException("input holds " + inputs.length + " floats, " + count + " images need "
-                    + count * shape.pixels());
+        int floats = count * shape.pixels();
+        if (inputs.capacity() < floats) {
+            throw new IllegalArgumentException("input holds " + inputs.capacity() + " floats, " + count
+                    + " images need " + floats);
         }
         long[] dims = {count, shape.channels(), shape.height(), shape.width()};
-        FloatBuffer data = FloatBuffer.wrap(inputs, 0, count * shape.pixels());
+        FloatBuffer data = inputs.duplicate().position(0).limit(floats);
         try (OnnxTensor tensor = OnnxTensor.createTensor(env, data, dims);
              OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
             return (float[][]) result.get(0).getValue();

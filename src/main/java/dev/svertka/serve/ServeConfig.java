@@ -3,6 +3,8 @@ package dev.svertka.serve;
 import java.time.Duration;
 import java.util.Optional;
 
+import ai.onnxruntime.OrtSession.SessionOptions.ExecutionMode;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -33,6 +35,22 @@ public interface ServeConfig {
     @WithDefault("1")
     int intraOpThreads();
 
+    /** ONNX Runtime inter-op threads (only used in the PARALLEL execution mode). */
+    @WithDefault("1")
+    int interOpThreads();
+
+    /** ONNX Runtime graph optimisation level: NO_OPT, BASIC_OPT, EXTENDED_OPT or ALL_OPT. */
+    @WithDefault("ALL_OPT")
+    OptLevel optimizationLevel();
+
+    /** ONNX Runtime memory pattern optimisation (pre-plans allocations for a repeated input shape). */
+    @WithDefault("true")
+    boolean memoryPattern();
+
+    /** ONNX Runtime execution mode: SEQUENTIAL (small CNNs are one chain of ops) or PARALLEL. */
+    @WithDefault("SEQUENTIAL")
+    ExecutionMode executionMode();
+
     /** Largest accepted payload in bytes; larger ones are dead-lettered. */
     @WithDefault("4194304")
     int maxPayloadBytes();
@@ -40,4 +58,8 @@ public interface ServeConfig {
     /** Largest accepted image, in pixels, read from the header before decoding. */
     @WithDefault("16777216")
     long maxPixels();
+
+    /** The CloudEvents {@code source} of published predictions. */
+    @WithDefault("/svertka/inference")
+    String eventSource();
 }

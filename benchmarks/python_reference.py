@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""The pipeline a team might write instead of Svertka: confluent-kafka + PyTorch, the same
+architecture (consume -> batch -> decode -> infer -> produce) and the same model shape (seed-cnn:
+conv 8, conv 16, max-pool, dense 128, dense 10). Weights are random: the cost of a forward pass does
+not depend on them. At least once like Svertka: offsets are committed after the batch's predictions
+are flushed to the broker.
+
+Debian: apt-get install python3-confluent-kafka python3-torch python3-numpy python3-pil
+Run by ServeBenchmark (src/test/java/dev/svertka/bench), or by hand:
+  python3 benchmarks/python_reference.py --bootstrap localhost:9092 --topic images-py \
+      --output predictions-py --count 20000
+Prints one line: images/s and latency percentiles (record timestamp to prediction), like Svertka's.
+"""
+import argparse
+import io
+import json
+import time
+
+import numpy as np
+import torch
+from confluent_kafka import Consumer, Producer
+from PIL import Image
+
+
+class SeedCnn(torch.nn.Module):
+    def __init__(self, classes=10):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(1, 8, 3)
+        self.conv2 = torch.nn.Conv2d(8, 16, 3)
+        self.dense = torch.nn.Linear(16 * 12 * 12, 128)
+        self.out = torch.nn.Linear(128, classes)
+
+    def forward(self, x):
+        x = torch.relu(self.conv1(x))
+        x = torch.relu(self.conv2(x))
+        x = torch.nn.functional.max_pool2d(x, 2)
+        x = torch.relu(self.dense(torch.flatten(x, 1)))
+        return torch.softmax(self.out(x), dim=1)
+
+
+def decode(value, headers):
+    if headers.get("content-type") == "application/x-raw-pixels":
+        return np.frombuffer(value, dtype=np.uint8).reshape(28, 28)
+    return np.asarray(Image.open(io.BytesIO(value)).convert("L"))
+
+
+def main():
+    args = argparse.ArgumentParser()
+    args.add_argument("--bootstrap", required=True)
+    args.add_argument("--topic", required=True)
+    args.add_argument("--output", required=True)
+    args.add_argument("--count", type=int, required=True)
+    args.add_argument("--batch", type=int, default=64)
+    args.add_argument("--threads", type=int, default=1)
+    opts = args.parse_args()
+    torch.set_num_threads(opts.threads)
+    model = SeedCnn().eval()
+    consumer = Consumer({"bootstrap.servers": opts.bootstrap, "group.id": "python-reference",
+                         "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    producer = Producer({"bootstrap.servers": opts.bootstrap, "enable.idempotence": True,
+                         "linger.ms": 5})
+    consumer.subscribe([opts.topic])
+    latencies = []
+    started = None
+    with torch.no_grad():
+        while len(latencies) < opts.count:
+            records = [r for r in consumer.consume(num_messages=opts.batch, timeout=0.005) if not r.error()]
+            if not records:
+                continue
+            if started is None:
+                started = time.time()
+            pixels = np.stack([decode(r.value(), {k: v.decode() for k, v in (r.headers() or [])})
+                               for r in records]).astype(np.float32) / 255.0
+            probabilities = model(torch.from_numpy(pixels).unsqueeze(1)).numpy()
+            now_ms = time.time() * 1000
+            for record, p in zip(records, probabilities):
+                top = np.argsort(p)[::-1][:3]
+                latency = now_ms - record.timestamp()[1]
+                latencies.append(latency)
+                producer.produce(opts.output, key=record.key(), value=json.dumps({
+                    "id": record.key().decode() if record.key() else None, "model": "reference", "version": 1,
+                    "top": [{"label": str(i), "index": int(i), "probability": float(p[i])} for i in top],
+                    "latencyMs": latency}))
+            producer.flush()
+            consumer.commit(asynchronous=False)
+    seconds = time.time() - started
+    latencies.sort()
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
+    print(f"python reference (confluent-kafka + PyTorch {torch.__version__}, {opts.threads} thread(s)): "
+          f"{len(latencies)} predictions in {seconds:.1f} s = {len(latencies) / seconds:.0f} images/s; "
+          f"latency p50 {pick(0.5):.0f} ms, p99 {pick(0.99):.0f} ms")
+    consumer.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+package dev.svertka.serve;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import ai.onnxruntime.OrtException;
+import dev.svertka.data.ImageDecoder;
+import dev.svertka.data.ImageDecodingException;
+import dev.svertka.model.InputShape;
+
+/**
+ * Decodes a batch of images and classifies the good ones in one ONNX Runtime run, with the model
+ * current at that moment. Each image gets an {@link Outcome}, in input order. Shared by the Kafka
+ * pipeline and the HTTP endpoint, so both answer alike.
+ */
+@ApplicationScoped
+public class BatchClassifier {
+
+    /** What became of one image. */
+    public sealed interface Outcome permits Predicted, Refused {
+    }
+
+    public record Predicted(Prediction prediction) implements Outcome {
+    }
+
+    /** @param reason a dead-letter reason code (README) */
+    public record Refused(String reason, Exception cause) implements Outcome {
+    }
+
+    public static final String MODEL_UNAVAILABLE = "MODEL_UNAVAILABLE";
+    public static final String INFERENCE_FAILED = "INFERENCE_FAILED";
+
+    private static final Logger LOG = Logger.getLogger(BatchClassifier.class);
+
+    @Inject
+    ModelHolder models;
+
+    @Inject
+    ServeConfig config;
+
+    @Inject
+    ServeMetrics metrics;
+
+    private volatile ImageDecoder decoder;
+    // one native input buffer per worker thread, reused batch after batch: no copy into ONNX Runtime
+    private final ThreadLocal<FloatBuffer> inputs = new ThreadLocal<>();
+
+    public List<Outcome> classify(List<ImageEvent> images) {
+        try {
+            Optional<List<Outcome>> outcomes = models.withModel(classifier -> classifyWith(classifier, images));
+            return outcomes.orElseGet(() -> refuseAll(images, MODEL_UNAVAILABLE,
+                    new IllegalStateException("no model is loaded yet")));
+        } catch (OrtException | RuntimeException e) {
+            LOG.errorf(e, "Inference failed for a batch of %d images", images.size());
+            return refuseAll(images, INFERENCE_FAILED, e);
+        }
+    }
+
+    private List<Outcome> classifyWith(OnnxClassifier classifier, List<ImageEvent> images) throws OrtException {
+        InputShape shape = classifier.inputShape();
+        ImageDecoder imageDecoder = decoderFor(shape);
+        FloatBuffer batch = inputBuffer(images.size(), shape.pixels());
+        Outcome[] outcomes = new Outcome[images.size()];
+        int[] slots = new int[images.size()];
+        int accepted = 0;
+        for (int i = 0; i < images.size(); i++) {
+            try {
+                batch.put(accepted * shape.pixels(), images.get(i).decode(imageDecoder));
+                slots[accepted++] = i;
+            } catch (ImageDecodingException e) {
+                outcomes[i] = new Refused(e.reason().name(), e);
+            }
+        }
+        if (accepted > 0) {
+            long started = System.nanoTime();
+            float[][] probabilities = classifier.classify(batch, accepted);
+            metrics.batch(accepted, System.nanoTime() - started);
+            long now = System.currentTimeMillis();
+            for (int j = 0; j < accepted; j++) {
+                ImageEvent image = images.get(slots[j]);
+                outcomes[slots[j]] = new Predicted(new Prediction(image.id(), classifier.card().name(),
+                        classifier.card().version(),
+                        Prediction.topK(probabilities[j], classifier.card().labels(), config.topK()),
+                        now - image.receivedAt()));
+            }
+        }
+        return Arrays.asList(outcomes);
+    }
+
+    private static List<Outcome> refuseAll(List<ImageEvent> images, String reason, Exception cause) {
+        return images.stream().<Outcome>map(image -> new Refused(reason, cause)).toList();
+    }
+
+    private FloatBuffer inputBuffer(int images, int pixels) {
+        FloatBuffer buffer = inputs.get();
+        if (buffer == null || buffer.capacity() < images * pixels) {
+            int capacity = Math.max(images, config.maxBatchSize()) * pixels;
+            buffer = ByteBuffer.allocateDirect(capacity * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            inputs.set(buffer);
+        }
+        return buffer;
+    }
+
+    private ImageDecoder decoderFor(InputShape shape) {
+        ImageDecoder current = decoder;
+        if (current == null || !current.target().equals(shape)) {
+            current = new ImageDecoder(shape, new ImageDecoder.Limits(config.maxPayloadBytes(), config.maxPixels()));
+            decoder = current;
+        }
+        return current;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.svertka.serve;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * CloudEvents 1.0 in Kafka binary mode: attributes travel as {@code ce_*} headers, the data as the
+ * record value, its type as {@code content-type}. Svertka reads them on images and writes them on
+ * predictions.
+ */
+public final class CloudEvents {
+
+    public static final String PREFIX = "ce_";
+    public static final String SPEC_VERSION = "ce_specversion";
+    public static final String ID = "ce_id";
+    public static final String TYPE = "ce_type";
+    public static final String SOURCE = "ce_source";
+    public static final String TIME = "ce_time";
+    public static final String SUBJECT = "ce_subject";
+    /** Some producers put the content type here instead of in {@code content-type}: accepted on input. */
+    public static final String DATA_CONTENT_TYPE = "ce_datacontenttype";
+    /** Ties a prediction (or dead letter) to the request it answers, across services. */
+    public static final String CORRELATION_ID = "correlation-id";
+    public static final String PREDICTION_TYPE = "dev.svertka.prediction.v1";
+
+    private CloudEvents() {
+    }
+
+    /**
+     * Headers of the prediction answering the input whose headers are {@code input}. The event id is
+     * derived from the input's position ({@code sourcePosition}), so a redelivered input yields a
+     * prediction with the same {@code ce_id}: consumers can drop at-least-once duplicates by id.
+     */
+    public static Headers predictionHeaders(Headers input, String imageId, String sourcePosition, String source,
+                                            Instant time) {
+        RecordHeaders headers = new RecordHeaders();
+        add(headers, SPEC_VERSION, "1.0");
+        add(headers, ID, "prediction:" + sourcePosition);
+        add(headers, TYPE, PREDICTION_TYPE);
+        add(headers, SOURCE, source);
+        add(headers, TIME, time.toString());
+        add(headers, SUBJECT, imageId);
+        add(headers, "content-type", "application/json");
+        add(headers, CORRELATION_ID, correlationId(input, imageId));
+        return headers;
+    }
+
+    /** The input's {@code correlation-id}, else its CloudEvents id, else the image id. */
+    public static String correlationId(Headers input, String imageId) {
+        return ImageEvent.header(input, CORRELATION_ID, ImageEvent.header(input, ID, imageId));
+    }
+
+    static void add(Headers headers, String name, String value) {
+        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,122 @@
+package dev.svertka.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.svertka.data.LabeledImages;
+import dev.svertka.kafka.EmbeddedKafka;
+import dev.svertka.kafka.ImageProducer;
+import dev.svertka.kafka.RecordCollector;
+import dev.svertka.kafka.Topics;
+import dev.svertka.model.SeedCnn;
+import dev.svertka.registry.ModelRegistry;
+import dev.svertka.train.TrainingJob;
+
+/**
+ * Inference instances as real processes: the packaged application ({@code serve}), two of them in one
+ * consumer group on a real embedded broker. Mid-stream, instance A is killed (SIGKILL, no shutdown
+ * at all) and started again, then instance B stops (SIGTERM, graceful) and leaves the group. Every
+ * image must still end as a prediction; duplicates are counted, and each is the same input record
+ * redelivered (same {@code ce_id}). Runs after {@code package}, in the integration-test phase.
+ */
+class InstanceFailoverIT {
+
+    private static final int IMAGES = 10_000;
+    private static final String PREFIX = "failover-";
+
+    @TempDir
+    Path work;
+
+    @Test
+    void nothingIsLostWhenAnInstanceDiesOrLeaves() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.in(work.resolve("kafka")))) {
+            String brokers = kafka.bootstrapServers();
+            Topics.ensure(brokers, Map.of("images", 4, "predictions", 2, "images-dlq", 1));
+            TrainingJob.Result trained = new TrainingJob(System.out).run(new TrainingJob.Spec("synthetic:1200",
+                    SeedCnn.NAME, "digits", 1, 64, 0.1, 5, 0), new ModelRegistry(work.resolve("registry")));
+
+            Process a = serve(brokers, "a1");
+            Process b = serve(brokers, "b");
+            awaitServing("a1");
+            awaitServing("b");
+            CompletableFuture<Void> sending = CompletableFuture.runAsync(
+                    () -> send(brokers, trained.data().test()));
+            List<ConsumerRecord<String, byte[]>> outputs;
+            Process restarted = null;
+            try (RecordCollector collector = new RecordCollector(brokers, List.of("predictions", "images-dlq"))) {
+                int atKill = collector.until(records -> records.size() >= 2_000, Duration.ofSeconds(60)).size();
+                a.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: nothing committed on the way out
+                assertThat(atKill).as("killed mid-stream").isBetween(2_000, IMAGES - 1);
+                restarted = serve(brokers, "a2");
+                awaitServing("a2");
+                collector.until(records -> records.size() >= atKill + 2_000, Duration.ofSeconds(60));
+                b.destroy(); // SIGTERM: graceful, leaves the group
+                assertThat(b.waitFor(60, TimeUnit.SECONDS)).as("instance b stops within a minute").isTrue();
+                sending.get();
+                collector.until(records -> records.stream().map(ConsumerRecord::key).distinct().count() >= IMAGES,
+                        Duration.ofSeconds(120));
+                outputs = collector.drain(Duration.ofSeconds(3));
+            } finally {
+                a.destroyForcibly();
+                b.destroyForcibly();
+                if (restarted != null) {
+                    restarted.destroy();
+                    restarted.waitFor(60, TimeUnit.SECONDS);
+                }
+            }
+            StreamAccounting.assertEveryImagePredicted("Failover", outputs, "predictions", PREFIX, IMAGES);
+        }
+    }
+
+    /** Starts the packaged application's {@code serve}; its output goes to target/failover-NAME.log. */
+    private Process serve(String brokers, String name) throws IOException {
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        assertThat(jar).as("the packaged application (integration-test phase, after package)").exists();
+        Path log = Path.of("target", "failover-" + name + ".log");
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.http.port=0",
+                // a killed member's partitions move on after this, not after the 45 s default
+                "-Dmp.messaging.incoming.images.session.timeout.ms=6000",
+                "-Dmp.messaging.incoming.images.heartbeat.interval.ms=1000",
+                "-jar", jar.toString(), "serve", "--model", "digits",
+                "--registry", work.resolve("registry").toString(), "--bootstrap-servers", brokers)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static void awaitServing(String name) throws IOException, InterruptedException {
+        Path log = Path.of("target", "failover-" + name + ".log");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!Files.exists(log) || !Files.readString(log).contains("Serving ")) {
+            assertThat(System.nanoTime()).as("instance " + name + " serving within 90 s; see " + log)
+                    .isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    private static void send(String brokers, LabeledImages test) {
+        try (ImageProducer producer = new ImageProducer(brokers, "images")) {
+            for (int i = 0; i < IMAGES; i++) {
+                producer.send(PREFIX + i, test, i % test.size(), ImageProducer.Encoding.RAW);
+                if (i % 1_000 == 999) {
+                    Thread.sleep(1_000); // about ten seconds of stream
+                }
+            }
+            producer.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.svertka.serve;
+
+import java.nio.file.Files;
+import java.util.Map;
+
+import dev.svertka.data.LabeledImages;
+import dev.svertka.kafka.Topics;
+import dev.svertka.model.SeedCnn;
+import dev.svertka.registry.ModelRegistry;
+import dev.svertka.train.TrainingJob;
+
+/** A small seed-cnn trained once per JVM on synthetic digits and loaded into the pipeline. */
+final class ServedModel {
+
+    private static TrainingJob.Result trained;
+
+    private ServedModel() {
+    }
+
+    /**
+     * Creates the topics (2 image partitions: two lanes), trains (first call only) and makes the model
+     * current; returns test images to send.
+     */
+    static synchronized LabeledImages serve(ModelHolder models, TopicsConfig topics, String brokers)
+            throws Exception {
+        Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
+        if (trained == null) {
+            trained = new TrainingJob(System.out).run(new TrainingJob.Spec("synthetic:1200", SeedCnn.NAME, "digits",
+                    1, 64, 0.1, 5, 0), new ModelRegistry(Files.createTempDirectory("svertka-serve-registry-")));
+        }
+        if (models.current().isEmpty()) {
+            models.load(trained.version());
+        }
+        return trained.data().test();
+    }
+}
