@@ -58,10 +58,6 @@ public class ModelHolder {
     void registerMetrics() {
         loaded = meters.counter("svertka.model.loads", "outcome", "loaded");
         rejected = meters.counter("svertka.model.loads", "outcome", "rejected");
-        meters.gauge("svertka.model.version", current, c -> {
-            Served served = c.get();
-            return served == null ? 0 : served.version.card().version();
-        });
     }
 
     /**
