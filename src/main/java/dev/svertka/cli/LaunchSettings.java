@@ -34,6 +34,8 @@ final class LaunchSettings {
         System.setProperty(INFERENCE_ENABLED, "true");
         option(args, "--bootstrap-servers").ifPresent(v -> System.setProperty("kafka.bootstrap.servers", v));
         option(args, "--topic").ifPresent(v -> System.setProperty("svertka.topics.images", v));
+        // a pinned NAME:VERSION must be known at start-up, when the model watcher decides whether to follow
+        option(args, "--model").ifPresent(v -> System.setProperty("svertka.serve.model", v));
     }
 
     static boolean needsDemoBroker(String... args) {

@@ -13,16 +13,18 @@ class LaunchSettingsTest {
         System.clearProperty(LaunchSettings.HTTP_ENABLED);
         System.clearProperty("kafka.bootstrap.servers");
         System.clearProperty("svertka.topics.images");
+        System.clearProperty("svertka.serve.model");
     }
 
     @Test
     void serveEnablesThePipelineAndNamesBrokerAndTopic() {
-        LaunchSettings.apply("serve", "--model", "m", "--bootstrap-servers", "kafka:9092", "--topic=pictures");
+        LaunchSettings.apply("serve", "--model", "m:2", "--bootstrap-servers", "kafka:9092", "--topic=pictures");
 
         assertThat(System.getProperty(LaunchSettings.INFERENCE_ENABLED)).isEqualTo("true");
         assertThat(System.getProperty(LaunchSettings.HTTP_ENABLED)).isEqualTo("true");
         assertThat(System.getProperty("kafka.bootstrap.servers")).isEqualTo("kafka:9092");
         assertThat(System.getProperty("svertka.topics.images")).isEqualTo("pictures");
+        assertThat(System.getProperty("svertka.serve.model")).as("pins the watcher").isEqualTo("m:2");
     }
 
     @Test
