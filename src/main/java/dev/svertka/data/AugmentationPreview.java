@@ -38,7 +38,7 @@ public final class AugmentationPreview {
                 byte[] original = images.image(row);
                 for (int column = 0; column < columns; column++) {
                     byte[] tile = column == 0 ? original
-                            : toBytes(augmenter.apply(original, seed, column - 1, row));
+                            : Pixels.toBytes(augmenter.apply(original, seed, column - 1, row), 1f);
                     g.drawImage(ImageEncoder.toImage(shape, tile), GAP + column * (tileW + GAP),
                             GAP + row * (tileH + GAP), tileW, tileH, null);
                 }
@@ -47,13 +47,5 @@ public final class AugmentationPreview {
             g.dispose();
         }
         return grid;
-    }
-
-    static byte[] toBytes(float[] values) {
-        byte[] out = new byte[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = (byte) Math.round(Math.min(255f, Math.max(0f, values[i])));
-        }
-        return out;
     }
 }
