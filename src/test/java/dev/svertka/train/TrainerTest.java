@@ -89,19 +89,6 @@ class TrainerTest {
         assertThat(Evaluation.of(network, misleading, 100).loss()).isCloseTo(best.valLoss(), offset(1e-4));
     }
 
-    @Test
-    void augmentedTrainingLearnsToo() throws Exception {
-        LabeledImages digits = SyntheticDigits.generate(400, 4);
-        MultiLayerNetwork network = network(null, digits);
-
-        List<Trainer.EpochMetrics> history = trainer.fit(network, digits.slice(0, 320), digits.slice(320, 400),
-                new Trainer.Options(2, 32, 4, Augmentation.parse("rotation_range=10,width_shift_range=0.1,"
-                        + "zoom_range=0.1@0.5,gaussian_noise=0.03"), 0, null));
-
-        assertThat(history.get(1).loss()).isLessThan(history.get(0).loss());
-        assertThat(history.get(1).valAccuracy()).as("10 classes").isGreaterThan(0.2);
-    }
-
     private static MultiLayerNetwork network(Optimizer optimizer, LabeledImages digits) {
         MultiLayerConfiguration conf = Presets.named(SeedCnn.NAME).configuration(digits.shape(), digits.classes(), 1);
         if (optimizer != null) {
