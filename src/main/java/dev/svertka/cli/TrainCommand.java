@@ -64,7 +64,8 @@ public class TrainCommand implements Callable<Integer> {
             description = "Stop when val_loss has not improved for this many epochs; 0: never (default: ${DEFAULT-VALUE}).")
     int patience;
 
-    @Option(names = "--run-dir", description = "Write metrics.jsonl, best.zip and last.zip (checkpoints) here.")
+    @Option(names = "--run-dir", description = "Write metrics.jsonl, best.zip and last.zip (checkpoints) and"
+            + " report/report.html here (default: runs/MODEL).")
     Path runDir;
 
     @Option(names = "--resume", description = "Continue training from a checkpoint (a run's last.zip).")
@@ -102,7 +103,8 @@ public class TrainCommand implements Callable<Integer> {
         TrainingJob.Spec spec = new TrainingJob.Spec(data, preset, model, epochs, batchSize, validationSplit, seed,
                 limit)
                 .withData(testData, stratified, imageSize)
-                .withTraining(Augmentation.parse(augment), chosen, patience, runDir, resume)
+                .withTraining(Augmentation.parse(augment), chosen, patience,
+                        runDir != null ? runDir : Path.of("runs", model), resume)
                 .withBase(base, freezeUpTo, unfreezeAfter);
         new TrainingJob(System.out).run(spec, new ModelRegistry(registry));
         return 0;

@@ -85,6 +85,9 @@ public final class Trainer {
         }
         if (options.runDir() != null) {
             Files.createDirectories(options.runDir());
+            if (first == 1) {
+                Files.deleteIfExists(options.runDir().resolve(METRICS_FILE)); // a new run; a resumed one appends
+            }
         }
         boolean validating = validation != null && validation.size() > 0;
         if (options.patience() > 0 && !validating) {

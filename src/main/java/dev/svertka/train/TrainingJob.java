@@ -49,7 +49,7 @@ public final class TrainingJob {
      * @param imageShape      the size class-folder images are resized to (null: 1x28x28)
      * @param optimizer       optimiser and learning-rate schedule (null: the preset's Adam 1e-3)
      * @param patience        early stopping on the validation loss (0: off)
-     * @param runDir          metrics and checkpoints of the run (null: none)
+     * @param runDir          metrics, checkpoints and the HTML report of the run (null: none)
      * @param resume          a {@code last.zip}/{@code best.zip} checkpoint to continue training
      * @param base            fine-tune this model: a registry reference {@code name[:version]} or a checkpoint
      *                        {@code .zip}; its head is replaced for this data's classes
@@ -138,6 +138,11 @@ public final class TrainingJob {
         MultiLayerNetwork trained = network;
         ModelVersion version = registry.publish(card, onnx, path -> ModelSerializer.writeModel(trained, path.toFile(), true));
         out.println("Stored model " + version.card().reference() + " in " + version.directory());
+        if (spec.runDir() != null) {
+            Path report = TrainingReport.write(spec.runDir().resolve("report"), "Svertka: " + version.card().reference()
+                    + " (" + card.preset() + ")", network, history, data.test());
+            out.println("Report: " + report);
+        }
         return new Result(version, history, test, parity, data.loaded(), network);
     }
 

@@ -93,6 +93,16 @@ class TrainingJobTest {
         assertThat(first.version().card().hyperParameters()).containsEntry("split", "stratified")
                 .containsEntry("augmentation", "rotation_range=10.0,zoom_range=0.1,fill_mode=nearest")
                 .containsEntry("optimizer", "sgd(lr=0.05, momentum=0.9, step:0.5:1)");
+        Path report = run.resolve("report");
+        assertThat(Files.readString(report.resolve(TrainingReport.PAGE))).contains("Test accuracy", "digit-9",
+                "confusion.png", "saliency.png", "activations.png");
+        for (String png : new String[] {"curves.png", "confusion.png", "per-class.png", "misclassified.png",
+                "filters.png", "activations.png", "saliency.png"}) {
+            java.awt.image.BufferedImage picture = javax.imageio.ImageIO.read(report.resolve(png).toFile());
+            assertThat(picture.getWidth() * picture.getHeight()).as(png).isGreaterThan(2000);
+            assertThat(java.util.Arrays.stream(picture.getRGB(0, 0, picture.getWidth(), picture.getHeight(), null, 0,
+                    picture.getWidth())).distinct().count()).as(png + " is not blank").isGreaterThan(2);
+        }
         assertThat(log.toString(StandardCharsets.UTF_8)).containsPattern("on 2[34]\\d images, validating on 6[01],");
 
         TrainingJob.Result resumed = job.run(new TrainingJob.Spec(folders.toString(), SeedCnn.NAME, "folders", 2, 30,
