@@ -3,10 +3,8 @@ package dev.svertka.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import dev.svertka.data.Augmentation;
-import dev.svertka.model.InputShape;
 import dev.svertka.registry.ModelRegistry;
-import dev.svertka.train.Optimizer;
+import dev.svertka.train.JobSpec;
 import dev.svertka.train.TrainingJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,10 +22,10 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--test-data", description = "A separate test set: class folders or any --data value.")
     String testData;
 
-    @Option(names = "--image-size", defaultValue = "1x28x28", converter = InputShapeConverter.class,
+    @Option(names = "--image-size", defaultValue = "1x28x28",
             description = "CHANNELSxHEIGHTxWIDTH class-folder images are converted and resized to, whole (aspect not"
                     + " kept) (default: ${DEFAULT-VALUE}).")
-    InputShape imageSize;
+    String imageSize;
 
     @Option(names = "--preset", defaultValue = "seed-cnn",
             description = "Network preset: seed-cnn, deep-cnn (default: ${DEFAULT-VALUE}).")
@@ -96,17 +94,17 @@ public class TrainCommand implements Callable<Integer> {
             description = "Name to store the model under; a new version is added (default: ${DEFAULT-VALUE}).")
     String model;
 
+    @Option(names = "--spec", description = "Run the job described by this JSON file (the options above in camelCase,"
+            + " e.g. {\"model\":\"m\",\"data\":\"DIR\",\"epochs\":5}); other options are then ignored.")
+    Path specFile;
+
     @Override
     public Integer call() throws Exception {
-        Optimizer chosen = optimizer == null && schedule.equals("constant") ? null
-                : Optimizer.parse(optimizer != null ? optimizer : base != null ? "adam:0.0001" : "adam", schedule);
-        TrainingJob.Spec spec = new TrainingJob.Spec(data, preset, model, epochs, batchSize, validationSplit, seed,
-                limit)
-                .withData(testData, stratified, imageSize)
-                .withTraining(Augmentation.parse(augment), chosen, patience,
-                        runDir != null ? runDir : Path.of("runs", model), resume)
-                .withBase(base, freezeUpTo, unfreezeAfter);
-        new TrainingJob(System.out).run(spec, new ModelRegistry(registry));
+        JobSpec job = specFile != null ? JobSpec.read(specFile)
+                : new JobSpec(model, data, testData, imageSize, preset, epochs, batchSize, validationSplit, stratified,
+                seed, limit, augment, optimizer, schedule, patience, runDir == null ? null : runDir.toString(),
+                resume == null ? null : resume.toString(), base, freezeUpTo, unfreezeAfter, registry.toString());
+        new TrainingJob(System.out).run(job.toSpec(), new ModelRegistry(job.registryDir()));
         return 0;
     }
 }
