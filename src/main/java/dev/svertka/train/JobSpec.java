@@ -32,6 +32,22 @@ public record JobSpec(String model, String data, String testData, String imageSi
         }
     }
 
+    /** A job spec sent as text (the trainer API). */
+    public static JobSpec parse(String json) throws IOException {
+        try {
+            return JSON.readValue(json, JobSpec.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException("the job spec is not valid: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** The same job writing its metrics, checkpoints and report into {@code dir}. */
+    public JobSpec withRunDir(String dir) {
+        return new JobSpec(model, data, testData, imageSize, preset, epochs, batchSize, validationSplit, stratified, seed,
+                limit, augment, optimizer, lrSchedule, patience, dir, resume, base, freezeUpTo, unfreezeAfter,
+                registry);
+    }
+
     public String json() throws IOException {
         return JSON.writeValueAsString(this);
     }

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CancellationException;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -147,6 +148,9 @@ public final class Trainer {
         long seen = 0;
         batches.reset();
         while (batches.hasNext()) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new CancellationException("training cancelled in epoch " + epoch);
+            }
             DataSet batch = batches.next();
             network.fit(batch);
             int n = batch.numExamples();
