@@ -13,6 +13,7 @@ import java.util.Map;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.factory.Nd4j;
 
 import dev.svertka.data.Augmentation;
 import dev.svertka.data.Datasets;
@@ -116,6 +117,9 @@ public final class TrainingJob {
 
     public Result run(Spec spec, ModelRegistry registry) throws IOException, ParityException, RegistryException {
         Prepared data = prepare(spec);
+        // which ND4J backend the classpath brought (CPU, or CUDA in a GPU build) and how many devices it sees
+        out.printf("ND4J backend: %s, %d device(s)%n", Nd4j.getBackend().getClass().getSimpleName(),
+                Nd4j.getAffinityManager().getNumberOfDevices());
         MultiLayerNetwork network = network(spec, data.train(), registry);
         Fitted fitted = fit(spec, network, data);
         List<Trainer.EpochMetrics> history = fitted.history();

@@ -47,6 +47,7 @@ class TrainingJobTest {
         assertThat(stored.checkpointFile()).exists();
 
         String printed = log.toString(StandardCharsets.UTF_8);
+        assertThat(printed).contains("ND4J backend: CpuBackend, 1 device(s)");
         assertThat(printed).contains("Epoch 1/2 - ").contains("Epoch 2/2 - ").contains("val_accuracy: ")
                 .contains("Training seed-cnn on 900 images, validating on 300");
     }
