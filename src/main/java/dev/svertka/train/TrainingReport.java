@@ -55,7 +55,9 @@ public final class TrainingReport {
             }
         }
         List<Integer> shownWrong = wrong.subList(0, Math.min(MISCLASSIFIED_SHOWN, wrong.size()));
-        png(dir, "curves.png", curves(history));
+        if (!history.isEmpty()) {
+            png(dir, "curves.png", curves(history));
+        }
         png(dir, "confusion.png", confusion(confusion));
         double[][] prf = precisionRecallF1(confusion);
         png(dir, "per-class.png", bars(prf));
@@ -360,6 +362,27 @@ public final class TrainingReport {
                         + "border:1px solid #ccc}</style></head><body>\n<h1>").append(escape(title)).append("</h1>\n");
         out.append(String.format(Locale.ROOT, "<p>Test accuracy <b>%.4f</b> (%d of %d images; %d misclassified).</p>%n",
                 test.size() == 0 ? Double.NaN : (double) correct / test.size(), correct, test.size(), wrongCount));
+        if (history.isEmpty()) {
+            out.append("<p>Evaluation only: no training history.</p>\n");
+        } else {
+            training(out, history);
+        }
+        perClass(out, names, confusion, prf);
+        if (!shownWrong.isEmpty()) {
+            misclassified(out, names, test, shownWrong, predicted);
+        }
+        out.append("<h2>Why it works</h2>\n");
+        if (convolutional) {
+            out.append("<p><img src=\"filters.png\" alt=\"filters\"><br>First conv layer's filters (averaged over"
+                    + " input channels; light = positive weights).</p>\n<p><img src=\"activations.png\" alt=\"activation"
+                    + " maps\"><br>Activation maps of each conv layer (one block per layer) for the first test image.</p>\n");
+        }
+        out.append("<p><img src=\"saliency.png\" alt=\"saliency\"><br>Saliency: each of the first test images and,"
+                + " beside it, how strongly each pixel changes the predicted class's log-probability.</p>\n");
+        return out.append("</body></html>\n").toString();
+    }
+
+    private static void training(StringBuilder out, List<Trainer.EpochMetrics> history) {
         out.append("<h2>Training</h2>\n<p><img src=\"curves.png\" alt=\"curves\"><br>Left: loss, right: accuracy"
                 + " (0 to 1), per epoch; <span style=\"color:#1F77B4\">training</span>, <span style=\"color:#FF7F0E\">"
                 + "validation</span>.</p>\n<table><tr><th>epoch</th><th>loss</th><th>accuracy</th><th>val_loss</th>"
@@ -369,7 +392,11 @@ public final class TrainingReport {
                     + "<td>%.2g</td><td>%.1f</td></tr>%n", m.epoch(), m.loss(), m.accuracy(), m.valLoss(),
                     m.valAccuracy(), m.learningRate(), m.seconds()));
         }
-        out.append("</table>\n<h2>Per class</h2>\n<p><img src=\"per-class.png\" alt=\"per class\"><br>Bars per class:"
+        out.append("</table>\n");
+    }
+
+    private static void perClass(StringBuilder out, List<String> names, long[][] confusion, double[][] prf) {
+        out.append("<h2>Per class</h2>\n<p><img src=\"per-class.png\" alt=\"per class\"><br>Bars per class:"
                 + " precision (blue), recall (orange), F1 (green).</p>\n<table><tr><th>class</th><th>precision</th>"
                 + "<th>recall</th><th>F1</th><th>support</th></tr>\n");
         for (int c = 0; c < names.size(); c++) {
@@ -395,24 +422,17 @@ public final class TrainingReport {
             out.append("</tr>\n");
         }
         out.append("</table>\n");
-        if (!shownWrong.isEmpty()) {
-            out.append("<h2>Misclassified</h2>\n<p><img src=\"misclassified.png\" alt=\"misclassified\"><br>The first ")
-                    .append(shownWrong.size()).append(", left to right, as true &rarr; predicted: ");
-            List<String> captions = new ArrayList<>();
-            for (int i : shownWrong) {
-                captions.add(escape(names.get(test.labels()[i])) + " &rarr; " + escape(names.get(predicted[i])));
-            }
-            out.append(String.join("; ", captions)).append(".</p>\n");
+    }
+
+    private static void misclassified(StringBuilder out, List<String> names, LabeledImages test,
+                                      List<Integer> shownWrong, int[] predicted) {
+        out.append("<h2>Misclassified</h2>\n<p><img src=\"misclassified.png\" alt=\"misclassified\"><br>The first ")
+                .append(shownWrong.size()).append(", left to right, as true &rarr; predicted: ");
+        List<String> captions = new ArrayList<>();
+        for (int i : shownWrong) {
+            captions.add(escape(names.get(test.labels()[i])) + " &rarr; " + escape(names.get(predicted[i])));
         }
-        out.append("<h2>Why it works</h2>\n");
-        if (convolutional) {
-            out.append("<p><img src=\"filters.png\" alt=\"filters\"><br>First conv layer's filters (averaged over"
-                    + " input channels; light = positive weights).</p>\n<p><img src=\"activations.png\" alt=\"activation"
-                    + " maps\"><br>Activation maps of each conv layer (one block per layer) for the first test image.</p>\n");
-        }
-        out.append("<p><img src=\"saliency.png\" alt=\"saliency\"><br>Saliency: each of the first test images and,"
-                + " beside it, how strongly each pixel changes the predicted class's log-probability.</p>\n");
-        return out.append("</body></html>\n").toString();
+        out.append(String.join("; ", captions)).append(".</p>\n");
     }
 
     private static String escape(String text) {
