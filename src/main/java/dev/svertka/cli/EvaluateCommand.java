@@ -1,7 +1,11 @@
 package dev.svertka.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
 
 import dev.svertka.data.Datasets;
 import dev.svertka.data.LabeledImages;
@@ -9,6 +13,7 @@ import dev.svertka.registry.ModelRegistry;
 import dev.svertka.registry.ModelVersion;
 import dev.svertka.serve.OnnxClassifier;
 import dev.svertka.serve.Prediction;
+import dev.svertka.train.TrainingReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,6 +36,10 @@ public class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--batch-size", defaultValue = "256", description = "Images per ONNX Runtime run (default: ${DEFAULT-VALUE}).")
     int batchSize;
+
+    @Option(names = "--report", description = "Also write an HTML report with pictures here (confusion matrix,"
+            + " per-class scores, misclassified images, filters, activations, saliency; from the DL4J checkpoint).")
+    Path report;
 
     @Override
     public Integer call() throws Exception {
@@ -55,6 +64,11 @@ public class EvaluateCommand implements Callable<Integer> {
         }
         System.out.printf("model=%s samples=%d%n", version.card().reference(), test.size());
         System.out.printf("accuracy=%.4f%n", (double) correct / test.size());
+        if (report != null) {
+            MultiLayerNetwork network = ModelSerializer.restoreMultiLayerNetwork(version.checkpointFile().toFile(), false);
+            System.out.println("Report: " + TrainingReport.write(report, "Svertka: evaluation of "
+                    + version.card().reference(), network, List.of(), test));
+        }
         return 0;
     }
 }

@@ -9,15 +9,10 @@ class InputShapeConverter implements ITypeConverter<InputShape> {
 
     @Override
     public InputShape convert(String value) {
-        String[] parts = value.toLowerCase().split("x");
         try {
-            if (parts.length == 3) {
-                return new InputShape(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]),
-                        Integer.parseInt(parts[2]));
-            }
+            return InputShape.parse(value);
         } catch (IllegalArgumentException e) {
-            throw new TypeConversionException("invalid input shape '" + value + "': " + e.getMessage());
+            throw new TypeConversionException(e.getMessage());
         }
-        throw new TypeConversionException("invalid input shape '" + value + "': use CHANNELSxHEIGHTxWIDTH, e.g. 1x28x28");
     }
 }

@@ -15,7 +15,7 @@ final class LaunchSettings {
     static final String INFERENCE_ENABLED = "svertka.inference.enabled";
     static final String HTTP_ENABLED = "svertka.http.enabled";
     private static final Set<String> INFERENCE_COMMANDS = Set.of("serve", "demo");
-    private static final Set<String> SERVER_COMMANDS = Set.of("serve");
+    private static final Set<String> SERVER_COMMANDS = Set.of("serve", "trainer");
     private static final Set<String> HELP = Set.of("-h", "--help", "-V", "--version");
 
     private LaunchSettings() {

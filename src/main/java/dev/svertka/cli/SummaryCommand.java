@@ -25,7 +25,8 @@ public class SummaryCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         System.out.println("Model: " + preset + " (" + Presets.named(preset).description() + ")");
-        System.out.print(ModelSummary.of(Presets.build(preset, input, classes, 1), input).table());
+        System.out.print(ModelSummary.of(Presets.build(preset, input, classes, 1), Presets.named(preset).inputType(input))
+                .table());
         return 0;
     }
 }

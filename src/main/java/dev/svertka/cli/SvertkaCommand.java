@@ -9,7 +9,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "svertka", mixinStandardHelpOptions = true, version = "svertka 0.1.0",
         description = "Train convolutional image classifiers with DL4J, export them to ONNX and serve them on Kafka.",
         subcommands = {SummaryCommand.class, TrainCommand.class, EvaluateCommand.class, ServeCommand.class,
-                SendCommand.class, DemoCommand.class, RegistryCommand.class})
+                SendCommand.class, DemoCommand.class, PreviewCommand.class, TrainerCommand.class,
+                RegistryCommand.class})
 public class SvertkaCommand implements Runnable {
 
     @Spec

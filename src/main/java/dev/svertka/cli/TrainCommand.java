@@ -4,19 +4,31 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import dev.svertka.registry.ModelRegistry;
+import dev.svertka.train.JobSpec;
 import dev.svertka.train.TrainingJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train a preset, export it to ONNX (checked against DL4J) and store it as a new model version.")
+        description = "Train a preset (or fine-tune a stored model), export it to ONNX (checked against DL4J) and store it"
+                + " as a new model version.")
 public class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--data", defaultValue = "synthetic",
-            description = "'synthetic', 'synthetic:N' or a directory of IDX files (default: ${DEFAULT-VALUE}).")
+            description = "'synthetic', 'synthetic:N', a directory of IDX files, or of class folders (one subfolder per"
+                    + " class; optionally train/ and test/ holding those) (default: ${DEFAULT-VALUE}).")
     String data;
 
-    @Option(names = "--preset", defaultValue = "seed-cnn", description = "Network preset (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--test-data", description = "A separate test set: class folders or any --data value.")
+    String testData;
+
+    @Option(names = "--image-size", defaultValue = "1x28x28",
+            description = "CHANNELSxHEIGHTxWIDTH class-folder images are converted and resized to, whole (aspect not"
+                    + " kept) (default: ${DEFAULT-VALUE}).")
+    String imageSize;
+
+    @Option(names = "--preset", defaultValue = "seed-cnn",
+            description = "Network preset: seed-cnn, deep-cnn (default: ${DEFAULT-VALUE}).")
     String preset;
 
     @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}).")
@@ -26,8 +38,47 @@ public class TrainCommand implements Callable<Integer> {
     int batchSize;
 
     @Option(names = "--validation-split", defaultValue = "0.1",
-            description = "Fraction of training images held out for validation, from the end as in Keras (default: ${DEFAULT-VALUE}).")
+            description = "Fraction of training images held out for validation (default: ${DEFAULT-VALUE}).")
     double validationSplit;
+
+    @Option(names = "--stratified", description = "Hold out a seeded share of each class instead of the last images"
+            + " (as Keras does).")
+    boolean stratified;
+
+    @Option(names = "--augment", defaultValue = "none",
+            description = "Augmentation of training images, e.g. rotation_range=10,width_shift_range=0.1@0.5,"
+                    + "zoom_range=0.1,fill_mode=nearest (see the preview command) (default: ${DEFAULT-VALUE}).")
+    String augment;
+
+    @Option(names = "--optimizer", description = "adam[:LR] or sgd[:LR[:MOMENTUM]] (default: the preset's adam:0.001;"
+            + " fine-tuning: adam:0.0001).")
+    String optimizer;
+
+    @Option(names = "--lr-schedule", defaultValue = "constant",
+            description = "constant, step:FACTOR:EVERY_EPOCHS or exponential:FACTOR (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--patience", defaultValue = "0",
+            description = "Stop when val_loss has not improved for this many epochs; 0: never (default: ${DEFAULT-VALUE}).")
+    int patience;
+
+    @Option(names = "--run-dir", description = "Write metrics.jsonl, best.zip and last.zip (checkpoints) and"
+            + " report/report.html here (default: runs/MODEL).")
+    Path runDir;
+
+    @Option(names = "--resume", description = "Continue training from a checkpoint (a run's last.zip).")
+    Path resume;
+
+    @Option(names = "--base", description = "Fine-tune this model: NAME[:VERSION] in the registry or a checkpoint .zip;"
+            + " its head is replaced for the new classes.")
+    String base;
+
+    @Option(names = "--freeze-up-to", description = "With --base: freeze layers up to this layer name or index.")
+    String freezeUpTo;
+
+    @Option(names = "--unfreeze-after", defaultValue = "0",
+            description = "With --freeze-up-to: train all layers after this many epochs; 0: never (default: ${DEFAULT-VALUE}).")
+    int unfreezeAfter;
 
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -43,11 +94,17 @@ public class TrainCommand implements Callable<Integer> {
             description = "Name to store the model under; a new version is added (default: ${DEFAULT-VALUE}).")
     String model;
 
+    @Option(names = "--spec", description = "Run the job described by this JSON file (the options above in camelCase,"
+            + " e.g. {\"model\":\"m\",\"data\":\"DIR\",\"epochs\":5}); other options are then ignored.")
+    Path specFile;
+
     @Override
     public Integer call() throws Exception {
-        TrainingJob.Spec spec = new TrainingJob.Spec(data, preset, model, epochs, batchSize, validationSplit, seed,
-                limit);
-        new TrainingJob(System.out).run(spec, new ModelRegistry(registry));
+        JobSpec job = specFile != null ? JobSpec.read(specFile)
+                : new JobSpec(model, data, testData, imageSize, preset, epochs, batchSize, validationSplit, stratified,
+                seed, limit, augment, optimizer, schedule, patience, runDir == null ? null : runDir.toString(),
+                resume == null ? null : resume.toString(), base, freezeUpTo, unfreezeAfter, registry.toString());
+        new TrainingJob(System.out).run(job.toSpec(), new ModelRegistry(job.registryDir()));
         return 0;
     }
 }

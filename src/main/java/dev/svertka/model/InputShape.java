@@ -17,6 +17,19 @@ public record InputShape(int channels, int height, int width) {
         }
     }
 
+    /** Parses CHANNELSxHEIGHTxWIDTH, e.g. {@code 1x28x28}. */
+    public static InputShape parse(String text) {
+        String[] parts = text.strip().toLowerCase(java.util.Locale.ROOT).split("x");
+        if (parts.length != 3) {
+            throw new IllegalArgumentException("invalid input shape '" + text + "': use CHANNELSxHEIGHTxWIDTH, e.g. 1x28x28");
+        }
+        try {
+            return new InputShape(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("invalid input shape '" + text + "': use CHANNELSxHEIGHTxWIDTH, e.g. 1x28x28");
+        }
+    }
+
     public int pixels() {
         return channels * height * width;
     }

@@ -6,13 +6,18 @@ import java.util.List;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
@@ -23,7 +28,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 public final class ModelSummary {
 
     /** One row of the table. */
-    public record Row(String name, String type, String outputShape, long params) {
+    public record Row(String name, String type, String outputShape, long params, long nonTrainable) {
     }
 
     private final List<Row> rows;
@@ -33,19 +38,31 @@ public final class ModelSummary {
     }
 
     public static ModelSummary of(MultiLayerNetwork network, InputShape input) {
+        return of(network, InputType.convolutional(input.height(), input.width(), input.channels()));
+    }
+
+    /**
+     * The table for any input type (a 1-D preset reads sequences). Parameters count as non-trainable when
+     * their layer is frozen, and for batch normalisation its moving mean and variance, as Keras counts them.
+     */
+    public static ModelSummary of(MultiLayerNetwork network, InputType inputType) {
         MultiLayerConfiguration conf = network.getLayerWiseConfigurations();
-        InputType inputType = InputType.convolutional(input.height(), input.width(), input.channels());
         List<InputType> outputs = conf.getLayerActivationTypes(inputType);
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < outputs.size(); i++) {
             InputPreProcessor pre = conf.getInputPreProcess(i);
             if (pre instanceof CnnToFeedForwardPreProcessor) {
                 InputType flat = pre.getOutputType(i == 0 ? inputType : outputs.get(i - 1));
-                rows.add(new Row("flatten", "Flatten", shape(flat), 0));
+                rows.add(new Row("flatten", "Flatten", shape(flat), 0, 0));
             }
             Layer layer = conf.getConf(i).getLayer();
-            rows.add(new Row(layer.getLayerName(), kerasType(layer), shape(outputs.get(i)),
-                    network.getLayer(i).numParams()));
+            long params = network.getLayer(i).numParams();
+            boolean frozen = layer instanceof FrozenLayer;
+            Layer inner = frozen ? ((FrozenLayer) layer).getLayer() : layer;
+            long nonTrainable = frozen ? params
+                    : inner instanceof BatchNormalization ? params / 2 : 0; // gamma, beta | mean, variance
+            rows.add(new Row(inner.getLayerName() != null ? inner.getLayerName() : layer.getLayerName(),
+                    kerasType(inner) + (frozen ? ", frozen" : ""), shape(outputs.get(i)), params, nonTrainable));
         }
         return new ModelSummary(rows);
     }
@@ -56,6 +73,10 @@ public final class ModelSummary {
 
     public long totalParams() {
         return rows.stream().mapToLong(Row::params).sum();
+    }
+
+    public long nonTrainableParams() {
+        return rows.stream().mapToLong(Row::nonTrainable).sum();
     }
 
     /** The table as Keras prints it (shapes in NCHW order, batch first). */
@@ -70,17 +91,28 @@ public final class ModelSummary {
         }
         out.append("=".repeat(72)).append('\n');
         out.append(String.format("Total params: %,d%n", totalParams()));
-        out.append(String.format("Trainable params: %,d%n", totalParams()));
-        out.append("Non-trainable params: 0\n").append(line);
+        out.append(String.format("Trainable params: %,d%n", totalParams() - nonTrainableParams()));
+        out.append(String.format("Non-trainable params: %,d%n", nonTrainableParams())).append(line);
         return out.toString();
     }
 
     private static String kerasType(Layer layer) {
+        if (layer instanceof Convolution1DLayer) {
+            return "Conv1D";
+        }
         if (layer instanceof ConvolutionLayer) {
             return "Conv2D";
         }
         if (layer instanceof SubsamplingLayer pool) {
-            return pool.getPoolingType() == PoolingType.MAX ? "MaxPooling2D" : "AveragePooling2D";
+            String dims = layer instanceof Subsampling1DLayer ? "1D" : "2D";
+            return (pool.getPoolingType() == PoolingType.MAX ? "MaxPooling" : "AveragePooling") + dims;
+        }
+        if (layer instanceof GlobalPoolingLayer pool) {
+            return "Global" + (pool.getPoolingType() == PoolingType.MAX ? "Max"
+                    : "Average") + "Pooling";
+        }
+        if (layer instanceof BatchNormalization) {
+            return "BatchNormalization";
         }
         if (layer instanceof DropoutLayer) {
             return "Dropout";

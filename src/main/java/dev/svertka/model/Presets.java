@@ -13,6 +13,8 @@ public final class Presets {
 
     static {
         register(new SeedCnn());
+        register(new DeepCnn());
+        register(new SeqCnn());
     }
 
     private Presets() {

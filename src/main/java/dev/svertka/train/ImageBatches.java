@@ -9,13 +9,15 @@ import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
+import dev.svertka.data.Augmenter;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.model.InputShape;
 
 /**
  * Mini-batches of {@link LabeledImages} as NCHW float features scaled to 0..1 and one-hot labels.
  * Batches are built when asked for (the bytes stay compact), in a new seeded order after each
- * {@link #reset()} when shuffling.
+ * {@link #reset()} when shuffling. Training batches may be augmented on the fly: each image anew in
+ * each epoch, reproducibly (the randomness depends on seed, epoch and image only).
  */
 public final class ImageBatches implements DataSetIterator {
 
@@ -23,16 +25,21 @@ public final class ImageBatches implements DataSetIterator {
     private final int batchSize;
     private final Random random;
     private final int[] order;
+    private final Augmenter augmenter;
+    private final long seed;
+    private int epoch;
     private int cursor;
     private DataSetPreProcessor preProcessor;
 
-    private ImageBatches(LabeledImages images, int batchSize, Random random) {
+    private ImageBatches(LabeledImages images, int batchSize, Random random, Augmenter augmenter, long seed) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
         }
         this.images = images;
         this.batchSize = batchSize;
         this.random = random;
+        this.augmenter = augmenter;
+        this.seed = seed;
         this.order = new int[images.size()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
@@ -42,12 +49,17 @@ public final class ImageBatches implements DataSetIterator {
 
     /** Batches in a new random order each epoch. */
     public static ImageBatches shuffled(LabeledImages images, int batchSize, long seed) {
-        return new ImageBatches(images, batchSize, new Random(seed));
+        return new ImageBatches(images, batchSize, new Random(seed), null, seed);
+    }
+
+    /** Batches in a new random order each epoch, each image augmented anew each epoch. */
+    public static ImageBatches augmented(LabeledImages images, int batchSize, long seed, Augmenter augmenter) {
+        return new ImageBatches(images, batchSize, new Random(seed), augmenter, seed);
     }
 
     /** Batches in the images' own order (evaluation). */
     public static ImageBatches inOrder(LabeledImages images, int batchSize) {
-        return new ImageBatches(images, batchSize, null);
+        return new ImageBatches(images, batchSize, null, null, 0);
     }
 
     /** One batch holding the given images, in their order. */
@@ -78,10 +90,17 @@ public final class ImageBatches implements DataSetIterator {
         float[] labels = new float[n * images.classes()];
         for (int k = 0; k < n; k++) {
             int index = order[cursor + k];
-            int from = index * pixels;
             int to = k * pixels;
-            for (int p = 0; p < pixels; p++) {
-                features[to + p] = (source[from + p] & 0xFF) * InputShape.PIXEL_SCALE;
+            if (augmenter != null) {
+                float[] augmented = augmenter.apply(images.image(index), seed, epoch, index);
+                for (int p = 0; p < pixels; p++) {
+                    features[to + p] = augmented[p] * InputShape.PIXEL_SCALE;
+                }
+            } else {
+                int from = index * pixels;
+                for (int p = 0; p < pixels; p++) {
+                    features[to + p] = (source[from + p] & 0xFF) * InputShape.PIXEL_SCALE;
+                }
             }
             labels[k * images.classes() + images.labels()[index]] = 1f;
         }
@@ -115,6 +134,7 @@ public final class ImageBatches implements DataSetIterator {
     @Override
     public void reset() {
         cursor = 0;
+        epoch++;
         shuffle();
     }
 

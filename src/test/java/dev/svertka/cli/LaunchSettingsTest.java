@@ -38,4 +38,12 @@ class LaunchSettingsTest {
         assertThat(LaunchSettings.needsDemoBroker("demo", "--help")).isFalse();
         assertThat(LaunchSettings.needsDemoBroker("demo", "--images", "10")).isTrue();
     }
+
+    @Test
+    void theTrainerRoleListensOnHttpButLeavesKafkaAlone() {
+        LaunchSettings.apply("trainer");
+
+        assertThat(System.getProperty(LaunchSettings.HTTP_ENABLED)).isEqualTo("true");
+        assertThat(System.getProperty(LaunchSettings.INFERENCE_ENABLED)).isNull();
+    }
 }

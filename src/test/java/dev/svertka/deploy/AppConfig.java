@@ -47,8 +47,6 @@ final class AppConfig {
     private static final List<Class<?>> QUARKUS_ROOTS = List.of(ShutdownConfig.class);
     /** The server roles: they listen on HTTP (health, metrics). */
     static final Set<String> SERVER_COMMANDS = Set.of("serve", "trainer");
-    /** Commands that other issues are adding right now; drop each once SvertkaCommand lists it. */
-    private static final Set<String> COMING_COMMANDS = Set.of("trainer");
 
     private final Properties properties;
     private final Set<String> keys;
@@ -162,7 +160,7 @@ final class AppConfig {
 
     /** The commands the application's command line knows. */
     static Set<String> commands() {
-        Set<String> names = new HashSet<>(COMING_COMMANDS);
+        Set<String> names = new HashSet<>();
         for (Class<?> sub : SvertkaCommand.class.getAnnotation(Command.class).subcommands()) {
             names.add(sub.getAnnotation(Command.class).name());
         }

@@ -19,7 +19,8 @@ class ModelSummaryTest {
         assertThat(summary.rows()).extracting(ModelSummary.Row::type)
                 .containsExactly("Conv2D", "Conv2D", "MaxPooling2D", "Dropout", "Flatten", "Dense", "Dropout", "Dense");
         assertThat(summary.totalParams()).isEqualTo(297_578L);
-        assertThat(summary.table()).contains("Total params: 297,578").contains("(None, 2304)");
+        assertThat(summary.table()).contains("Total params: 297,578").contains("(None, 2304)")
+                .contains("Non-trainable params: 0");
     }
 
     @Test

@@ -86,4 +86,30 @@ class ImageBatchesTest {
         assertThat(unique).hasSameSizeAs(seen);
         return seen;
     }
+
+    @Test
+    void augmentedBatchesKeepTheOrderAndLabelsChangeThePixelsAndRepeatWithTheSeed() {
+        LabeledImages digits = dev.svertka.data.SyntheticDigits.generate(40, 1);
+        dev.svertka.data.Augmenter augmenter = new dev.svertka.data.Augmenter(
+                dev.svertka.data.Augmentation.parse("rotation_range=20,width_shift_range=0.1"), digits.shape());
+        ImageBatches plain = ImageBatches.shuffled(digits, 16, 3);
+        ImageBatches augmented = ImageBatches.augmented(digits, 16, 3, augmenter);
+        ImageBatches again = ImageBatches.augmented(digits, 16, 3, augmenter);
+
+        DataSet p = plain.next();
+        DataSet a = augmented.next();
+        assertThat(a.getLabels()).as("labels unchanged, same order").isEqualTo(p.getLabels());
+        assertThat(a.getFeatures()).isNotEqualTo(p.getFeatures());
+        assertThat(again.next().getFeatures()).as("reproducible").isEqualTo(a.getFeatures());
+        assertThat(a.getFeatures().minNumber().floatValue()).isGreaterThanOrEqualTo(0f);
+        assertThat(a.getFeatures().maxNumber().floatValue()).isLessThanOrEqualTo(1f);
+
+        plain.reset();
+        augmented.reset();
+        DataSet p2 = plain.next();
+        DataSet a2 = augmented.next();
+        assertThat(a2.getLabels()).isEqualTo(p2.getLabels());
+        // the same image augmented differently in the next epoch
+        assertThat(a2.getFeatures()).isNotEqualTo(a.getFeatures());
+    }
 }

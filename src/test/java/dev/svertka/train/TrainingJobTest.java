@@ -47,6 +47,7 @@ class TrainingJobTest {
         assertThat(stored.checkpointFile()).exists();
 
         String printed = log.toString(StandardCharsets.UTF_8);
+        assertThat(printed).contains("ND4J backend: CpuBackend, 1 device(s)");
         assertThat(printed).contains("Epoch 1/2 - ").contains("Epoch 2/2 - ").contains("val_accuracy: ")
                 .contains("Training seed-cnn on 900 images, validating on 300");
     }
@@ -64,5 +65,62 @@ class TrainingJobTest {
     void aValidationSplitOfOneOrMoreIsRefused() {
         assertThatThrownBy(() -> new TrainingJob.Spec("synthetic", SeedCnn.NAME, "x", 1, 32, 1.0, 1, 0))
                 .hasMessageContaining("validation split");
+    }
+
+    @Test
+    void trainsFromClassFoldersThenResumesThenFineTunesTheStoredModel(@TempDir Path work) throws Exception {
+        Path folders = work.resolve("digits");
+        dev.svertka.data.LabeledImages digits = dev.svertka.data.SyntheticDigits.generate(360, 9);
+        for (int i = 0; i < digits.size(); i++) {
+            Path file = folders.resolve(i < 300 ? "train" : "test").resolve("digit-" + digits.labels()[i])
+                    .resolve(i + ".png");
+            Files.createDirectories(file.getParent());
+            Files.write(file, dev.svertka.data.ImageEncoder.png(digits, i));
+        }
+        Files.write(folders.resolve("train/digit-3/broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0});
+        Path run = work.resolve("run");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        TrainingJob job = new TrainingJob(new PrintStream(log, true, StandardCharsets.UTF_8));
+        TrainingJob.Spec spec = new TrainingJob.Spec(folders.toString(), SeedCnn.NAME, "folders", 1, 30, 0.2, 3, 0)
+                .withData(null, true, null)
+                .withTraining(dev.svertka.data.Augmentation.parse("rotation_range=10,zoom_range=0.1"),
+                        Optimizer.parse("sgd:0.05", "step:0.5:1"), 2, run, null);
+
+        TrainingJob.Result first = job.run(spec, new ModelRegistry(registry));
+
+        assertThat(first.data().description()).contains("1 unreadable files skipped", "digit-0");
+        assertThat(first.test().samples()).as("the test/ folder").isEqualTo(60);
+        assertThat(Files.readAllLines(run.resolve(Trainer.METRICS_FILE))).hasSize(1);
+        assertThat(first.version().card().hyperParameters()).containsEntry("split", "stratified")
+                .containsEntry("augmentation", "rotation_range=10.0,zoom_range=0.1,fill_mode=nearest")
+                .containsEntry("optimizer", "sgd(lr=0.05, momentum=0.9, step:0.5:1)");
+        Path report = run.resolve("report");
+        assertThat(Files.readString(report.resolve(TrainingReport.PAGE))).contains("Test accuracy", "digit-9",
+                "confusion.png", "saliency.png", "activations.png");
+        for (String png : new String[] {"curves.png", "confusion.png", "per-class.png", "misclassified.png",
+                "filters.png", "activations.png", "saliency.png"}) {
+            java.awt.image.BufferedImage picture = javax.imageio.ImageIO.read(report.resolve(png).toFile());
+            assertThat(picture.getWidth() * picture.getHeight()).as(png).isGreaterThan(2000);
+            assertThat(java.util.Arrays.stream(picture.getRGB(0, 0, picture.getWidth(), picture.getHeight(), null, 0,
+                    picture.getWidth())).distinct().count()).as(png + " is not blank").isGreaterThan(2);
+        }
+        assertThat(log.toString(StandardCharsets.UTF_8)).containsPattern("on 2[34]\\d images, validating on 6[01],");
+
+        TrainingJob.Result resumed = job.run(new TrainingJob.Spec(folders.toString(), SeedCnn.NAME, "folders", 2, 30,
+                0.2, 3, 0).withData(null, true, null).withTraining(null, null, 0, run,
+                run.resolve(Trainer.LAST_CHECKPOINT)), new ModelRegistry(registry));
+
+        assertThat(resumed.history()).extracting(Trainer.EpochMetrics::epoch).containsExactly(2);
+        assertThat(resumed.history().get(0).learningRate()).as("the stored schedule goes on").isEqualTo(0.025);
+        assertThat(resumed.version().card().version()).isEqualTo(2);
+
+        TrainingJob.Result tuned = job.run(new TrainingJob.Spec(folders.toString(), SeedCnn.NAME, "tuned", 2, 30,
+                0.2, 3, 0).withBase("folders:1", "dropout_1", 1), new ModelRegistry(registry));
+
+        assertThat(FineTuning.frozenLayers(tuned.network())).as("unfrozen after epoch 1").isZero();
+        assertThat(tuned.version().card().preset()).isEqualTo("fine-tuned from folders:1");
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("Fine-tuning folders:1: new head for 10 classes, 4"
+                + " layers frozen").contains("Unfreezing all layers after epoch 1");
+        assertThat(tuned.parity().argmaxMismatches()).isZero();
     }
 }

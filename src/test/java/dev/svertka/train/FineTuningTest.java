@@ -1,0 +1,100 @@
+package dev.svertka.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Adam;
+
+import dev.svertka.data.LabeledImages;
+import dev.svertka.data.SyntheticDigits;
+import dev.svertka.model.DeepCnn;
+import dev.svertka.model.ModelSummary;
+import dev.svertka.model.Presets;
+import dev.svertka.model.SeedCnn;
+
+class FineTuningTest {
+
+    private final Trainer trainer = new Trainer(new PrintStream(new ByteArrayOutputStream(), true,
+            StandardCharsets.UTF_8));
+
+    @Test
+    void frozenLayersIncludingBatchNormStatisticsDoNotChangeAndTheRestDoes() throws Exception {
+        LabeledImages digits = SyntheticDigits.generate(200, 5);
+        LabeledImages newClasses = DigitSubsets.classes(digits, 5, 10, 10);
+        MultiLayerNetwork base = Presets.build(DeepCnn.NAME, digits.shape(), 5, 1);
+        // layers 0-5: conv, BN, conv, BN, max-pool, dropout
+        MultiLayerNetwork tuned = FineTuning.prepare(base, 5, "dropout_1", new Adam(1e-3), 1);
+        assertThat(FineTuning.frozenLayers(tuned)).isEqualTo(6);
+        Map<String, INDArray> before = copy(tuned.paramTable());
+
+        trainer.fit(tuned, newClasses, null, new Trainer.Options(1, 25, 1));
+
+        Map<String, INDArray> after = tuned.paramTable();
+        assertThat(after.get("1_mean")).as("frozen BN moving mean").isEqualTo(before.get("1_mean"));
+        assertThat(after.get("1_var")).as("frozen BN moving variance").isEqualTo(before.get("1_var"));
+        assertThat(after.get("3_gamma")).as("frozen BN scale").isEqualTo(before.get("3_gamma"));
+        assertThat(after.get("0_W")).as("frozen conv").isEqualTo(before.get("0_W"));
+        assertThat(after.get("2_W")).as("frozen conv").isEqualTo(before.get("2_W"));
+        assertThat(after.get("6_W")).as("trainable conv").isNotEqualTo(before.get("6_W"));
+        assertThat(after.get("7_mean")).as("trainable BN statistics").isNotEqualTo(before.get("7_mean"));
+        assertThat(ModelSummary.of(tuned, digits.shape()).table()).contains("Conv2D, frozen");
+
+        MultiLayerNetwork unfrozen = FineTuning.unfreeze(tuned, new Adam(1e-4));
+        assertThat(FineTuning.frozenLayers(unfrozen)).isZero();
+        assertThat(unfrozen.params()).isEqualTo(tuned.params());
+        assertThat(unfrozen.getEpochCount()).isEqualTo(1);
+        trainer.fit(unfrozen, newClasses, null, new Trainer.Options(2, 25, 1));
+        assertThat(unfrozen.paramTable().get("0_W")).as("trainable again").isNotEqualTo(before.get("0_W"));
+    }
+
+    @Test
+    void layersAreNamedOrNumberedAndTheNewHeadCannotBeFrozen() {
+        MultiLayerNetwork seed = Presets.build(SeedCnn.NAME, SyntheticDigits.SHAPE, 10, 1);
+        assertThat(FineTuning.layerIndex(seed, "max_pooling2d")).isEqualTo(2);
+        assertThat(FineTuning.layerIndex(seed, "4")).isEqualTo(4);
+        assertThatThrownBy(() -> FineTuning.layerIndex(seed, "conv9")).hasMessageContaining("no layer 'conv9'")
+                .hasMessageContaining("0=conv2d_1");
+        assertThatThrownBy(() -> FineTuning.prepare(seed, 3, "predictions", new Adam(1e-3), 1))
+                .hasMessageContaining("would freeze the new head");
+        MultiLayerNetwork tuned = FineTuning.prepare(seed, 3, null, new Adam(1e-3), 1);
+        assertThat(tuned.output(org.nd4j.linalg.factory.Nd4j.rand(new int[] {2, 1, 28, 28})).shape())
+                .containsExactly(2, 3);
+        assertThat(FineTuning.frozenLayers(tuned)).isZero();
+    }
+
+    @Test
+    void fineTuningAPretrainedNetBeatsTrainingFromScratchOnFewImages() throws Exception {
+        LabeledImages pool = SyntheticDigits.generate(3000, 11);
+        LabeledImages pretrainSet = DigitSubsets.classes(pool, 0, 5, 200);
+        LabeledImages few = DigitSubsets.classes(pool, 5, 10, 10); // 10 labelled images per new class
+        LabeledImages test = DigitSubsets.classes(SyntheticDigits.generate(1000, 12), 5, 10, 100);
+
+        MultiLayerNetwork pretrained = Presets.build(SeedCnn.NAME, pool.shape(), 5, 1);
+        trainer.fit(pretrained, pretrainSet, null, new Trainer.Options(2, 32, 1));
+        MultiLayerNetwork tuned = FineTuning.prepare(pretrained, 5, "dropout_1", new Adam(1e-3), 2);
+        trainer.fit(tuned, few, null, new Trainer.Options(10, 10, 2));
+
+        MultiLayerNetwork scratch = Presets.build(SeedCnn.NAME, pool.shape(), 5, 2);
+        trainer.fit(scratch, few, null, new Trainer.Options(10, 10, 2));
+
+        double tunedAccuracy = Evaluation.of(tuned, test, 250).accuracy();
+        double scratchAccuracy = Evaluation.of(scratch, test, 250).accuracy();
+        System.out.printf("transfer 0-4 -> 5-9 with 10 images/class: fine-tuned %.3f, from scratch %.3f%n",
+                tunedAccuracy, scratchAccuracy);
+        assertThat(tunedAccuracy).isGreaterThan(scratchAccuracy + 0.03);
+    }
+
+    private static Map<String, INDArray> copy(Map<String, INDArray> table) {
+        Map<String, INDArray> out = new java.util.HashMap<>();
+        table.forEach((k, v) -> out.put(k, v.dup()));
+        return out;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.svertka.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.svertka.data.Augmentation;
+import dev.svertka.model.InputShape;
+
+class JobSpecTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aJsonJobBecomesTheSameSpecAsTheOptionsWouldGive() throws Exception {
+        Path file = dir.resolve("job.json");
+        Files.writeString(file, """
+                {"model": "shoes", "data": "/data/shoes", "testData": "/data/shoes-test", "imageSize": "3x64x64",
+                 "epochs": 12, "stratified": true, "augment": "rotation_range=10@0.5,horizontal_flip=true",
+                 "optimizer": "sgd:0.01", "lrSchedule": "step:0.5:4", "patience": 3,
+                 "base": "fashion:2", "freezeUpTo": "dropout_1", "unfreezeAfter": 4, "registry": "/models"}
+                """);
+
+        JobSpec job = JobSpec.read(file);
+        TrainingJob.Spec spec = job.toSpec();
+
+        assertThat(spec.modelName()).isEqualTo("shoes");
+        assertThat(spec.epochs()).isEqualTo(12);
+        assertThat(spec.batchSize()).as("default").isEqualTo(128);
+        assertThat(spec.validationSplit()).as("default").isEqualTo(0.1);
+        assertThat(spec.imageShape()).isEqualTo(new InputShape(3, 64, 64));
+        assertThat(spec.stratified()).isTrue();
+        assertThat(spec.augmentation()).isEqualTo(Augmentation.parse("rotation_range=10@0.5,horizontal_flip=true"));
+        assertThat(spec.optimizer().describe()).isEqualTo("sgd(lr=0.01, momentum=0.9, step:0.5:4)");
+        assertThat(spec.patience()).isEqualTo(3);
+        assertThat(spec.runDir()).isEqualTo(Path.of("runs", "shoes"));
+        assertThat(spec.base()).isEqualTo("fashion:2");
+        assertThat(spec.unfreezeAfter()).isEqualTo(4);
+        assertThat(job.registryDir()).isEqualTo(Path.of("/models"));
+        assertThat(JobSpec.read(Files.writeString(dir.resolve("again.json"), job.json())).toSpec()).isEqualTo(spec);
+    }
+
+    @Test
+    void anEmptyJobTakesTheDefaultsAndATypoIsRefused() throws Exception {
+        TrainingJob.Spec defaults = JobSpec.read(Files.writeString(dir.resolve("empty.json"), "{}")).toSpec();
+        assertThat(defaults.data()).isEqualTo("synthetic");
+        assertThat(defaults.preset()).isEqualTo("seed-cnn");
+        assertThat(defaults.optimizer()).as("the preset's own").isNull();
+        assertThat(defaults.augmentation().isNone()).isTrue();
+
+        Path typo = Files.writeString(dir.resolve("typo.json"), "{\"epocs\": 5}");
+        assertThatThrownBy(() -> JobSpec.read(typo)).hasMessageContaining("typo.json").hasMessageContaining("epocs");
+    }
+}

@@ -1,0 +1,131 @@
+package dev.svertka.trainer;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.svertka.kafka.EmbeddedKafkaResource;
+import dev.svertka.kafka.RecordCollector;
+import dev.svertka.registry.ModelAnnouncer;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+
+@QuarkusTest
+@TestProfile(TrainerServiceTest.WithToken.class)
+class TrainerServiceTest {
+
+    private static final String TOKEN = "test-secret";
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    public static class WithToken implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("svertka.trainer.token", TOKEN);
+        }
+
+        @Override
+        public java.util.List<TestResourceEntry> testResources() {
+            return java.util.List.of(new TestResourceEntry(EmbeddedKafkaResource.class));
+        }
+    }
+
+    @Test
+    void callsWithoutTheRightTokenAreRefused() {
+        given().when().get("/jobs").then().statusCode(401).header("WWW-Authenticate", containsString("Bearer"))
+                .body("error", equalTo("missing bearer token"));
+        given().header("Authorization", "Bearer guess").when().get("/jobs").then().statusCode(401)
+                .body("error", equalTo("wrong bearer token"));
+        given().header("Authorization", "Bearer guess").contentType("application/json").body("{}")
+                .when().post("/jobs").then().statusCode(401);
+    }
+
+    @Test
+    void aSubmittedJobRunsTrainsStoresAndReports() throws Exception {
+        Path work = Files.createTempDirectory("svertka-trainer-");
+        String spec = """
+                {"model": "api", "data": "synthetic:300", "epochs": 1, "batchSize": 32, "validationSplit": 0.2,
+                 "registry": "%s", "runDir": "%s"}
+                """.formatted(work.resolve("registry"), work.resolve("run"));
+
+        Response submitted = authorised().contentType("application/json").body(spec).when().post("/jobs");
+        submitted.then().statusCode(202).body("model", equalTo("api"));
+        String id = submitted.path("id");
+
+        Response done = waitFor(id, Duration.ofMinutes(4));
+        assertThat(done.<String>path("status")).as(done.asString()).isEqualTo("SUCCEEDED");
+        assertThat(done.<String>path("result")).isEqualTo("api:1");
+        assertThat(done.<java.util.List<?>>path("metrics")).hasSize(1);
+        assertThat(Files.exists(work.resolve("registry/api/1/model.onnx"))).isTrue();
+        // made live and announced to the inference pods
+        assertThat(work.resolve("registry/api/live.json")).exists();
+        try (RecordCollector models = new RecordCollector(bootstrapServers, java.util.List.of("models"))) {
+            var announced = models.until(records -> records.stream().anyMatch(r -> "api".equals(r.key())),
+                    Duration.ofSeconds(30));
+            assertThat(announced).anySatisfy(r -> assertThat(ModelAnnouncer.parse(
+                    new String(r.value(), java.nio.charset.StandardCharsets.UTF_8)).reference()).isEqualTo("api:1"));
+        }
+        authorised().when().get("/jobs").then().statusCode(200).body("id", org.hamcrest.Matchers.hasItem(id));
+        authorised().when().get("/jobs/" + id + "/report").then().statusCode(200)
+                .body(containsString("Test accuracy"));
+        authorised().when().get("/jobs/" + id + "/report/curves.png").then().statusCode(200)
+                .contentType("image/png");
+        authorised().when().get("/jobs/" + id + "/report/../../etc.png").then().statusCode(404);
+    }
+
+    @Test
+    void badSpecsAreRefusedWithTheReasonAndUnknownJobsAreNotFound() {
+        authorised().contentType("application/json").body("{\"epocs\": 3}").when().post("/jobs").then()
+                .statusCode(400).body("error", containsString("epocs"));
+        authorised().contentType("application/json").body("{\"augment\": \"spin=3\"}").when().post("/jobs").then()
+                .statusCode(400).body("error", containsString("unknown augmentation 'spin'"));
+        authorised().when().get("/jobs/nope").then().statusCode(404);
+        authorised().when().delete("/jobs/nope").then().statusCode(404);
+    }
+
+    @Test
+    void aJobCanBeCancelledAndAFailedJobSaysWhy() throws Exception {
+        Path work = Files.createTempDirectory("svertka-trainer-");
+        String failing = "{\"model\": \"bad\", \"data\": \"%s\", \"registry\": \"%s\"}".formatted(
+                work.resolve("nowhere"), work.resolve("registry"));
+        String failingId = authorised().contentType("application/json").body(failing).when().post("/jobs").path("id");
+        String longJob = "{\"model\": \"long\", \"data\": \"synthetic:2000\", \"epochs\": 50, \"registry\": \"%s\"}"
+                .formatted(work.resolve("registry"));
+        String longId = authorised().contentType("application/json").body(longJob).when().post("/jobs").path("id");
+
+        authorised().when().delete("/jobs/" + longId).then().statusCode(200);
+        Response cancelled = waitFor(longId, Duration.ofMinutes(2));
+        assertThat(cancelled.<String>path("status")).isEqualTo("CANCELLED");
+
+        Response failed = waitFor(failingId, Duration.ofMinutes(1));
+        assertThat(failed.<String>path("status")).isEqualTo("FAILED");
+        assertThat(failed.<String>path("error")).contains("nowhere");
+    }
+
+    private static io.restassured.specification.RequestSpecification authorised() {
+        return given().header("Authorization", "Bearer " + TOKEN);
+    }
+
+    private static Response waitFor(String id, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            Response job = authorised().when().get("/jobs/" + id);
+            String status = job.path("status");
+            if (!status.equals("QUEUED") && !status.equals("RUNNING") || System.nanoTime() > deadline) {
+                return job;
+            }
+            Thread.sleep(200);
+        }
+    }
+}
