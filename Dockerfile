@@ -40,6 +40,8 @@ ENV JAVA_HOME=/opt/java/openjdk \
     PATH=/opt/java/openjdk/bin:$PATH \
     LANG=C.UTF-8
 COPY --from=eclipse-temurin:17-jre-jammy /opt/java/openjdk /opt/java/openjdk
+# the cuda profile ships ND4J built with and without cuDNN; JavaCPP loads the cuDNN build with this
+ENV JDK_JAVA_OPTIONS="-Djavacpp.platform.extension=-cudnn"
 
 FROM runtime-${BACKEND}
 ARG BACKEND
