@@ -8,6 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.bytedeco.javacpp.Loader;
 import org.junit.jupiter.api.Test;
@@ -48,13 +52,29 @@ class TrainBenchmark {
         int threads = threads();
         report("machine: %d cores, threads %d, load average before: %s", Runtime.getRuntime().availableProcessors(),
                 threads, load());
-        report("ND4J backend: %s, native library: %s", Nd4j.getBackend().getClass().getSimpleName(),
-                Loader.getLoadedLibraries().get("jnind4jcpu")); // which classifier's build JavaCPP picked
+        report("ND4J backend: %s, native library: %s, DL4J oneDNN layer helpers: %s",
+                Nd4j.getBackend().getClass().getSimpleName(),
+                Loader.getLoadedLibraries().get("jnind4jcpu"), // which classifier's build JavaCPP picked
+                BaseMKLDNNHelper.mklDnnEnabled());
         IdxDataset data = IdxDataset.open(DATA);
         LabeledImages train = data.train().slice(0, Math.min(IMAGES, data.train().size()));
         report("%s: %s on %d training images, %d epoch(s), batch %d", DATA, PRESET, train.size(), EPOCHS, BATCH);
 
-        MultiLayerNetwork network = Presets.build(PRESET, train.shape(), train.classes(), SEED);
+        MultiLayerConfiguration configuration = Presets.named(PRESET).configuration(train.shape(), train.classes(), SEED);
+        // levers measured in BENCHMARKS.md; unset, the preset trains as the trainer builds it
+        String workspaceMode = System.getProperty("bench.workspaceMode");
+        if (workspaceMode != null) {
+            configuration.setTrainingWorkspaceMode(WorkspaceMode.valueOf(workspaceMode));
+        }
+        String cacheMode = System.getProperty("bench.cacheMode");
+        if (cacheMode != null) {
+            configuration.setCacheMode(CacheMode.valueOf(cacheMode));
+            configuration.getConfs().forEach(layer -> layer.setCacheMode(CacheMode.valueOf(cacheMode)));
+        }
+        report("training workspace mode %s, cache mode %s", configuration.getTrainingWorkspaceMode(),
+                configuration.getCacheMode());
+        MultiLayerNetwork network = new MultiLayerNetwork(configuration);
+        network.init();
         List<Trainer.EpochMetrics> epochs = new Trainer(System.out).fit(network, train, null,
                 new Trainer.Options(EPOCHS, BATCH, SEED));
         double seconds = epochs.stream().mapToDouble(Trainer.EpochMetrics::seconds).sum();
@@ -82,7 +102,7 @@ class TrainBenchmark {
     private Map<?, ?> pytorch(int threads, int images) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder("/usr/bin/python3", "benchmarks/train_reference.py",
                 "--data", DATA.toString(), "--images", String.valueOf(images), "--epochs", String.valueOf(EPOCHS),
-                "--batch", String.valueOf(BATCH), "--threads", String.valueOf(threads));
+                "--batch", String.valueOf(BATCH), "--threads", String.valueOf(threads), "--preset", PRESET);
         // PASSIVE: idle OpenMP workers sleep instead of spinning, which matters on a shared 2-core box
         builder.environment().put("OMP_WAIT_POLICY", "PASSIVE");
         builder.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
