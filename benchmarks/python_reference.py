@@ -21,21 +21,7 @@ import torch
 from confluent_kafka import Consumer, Producer
 from PIL import Image
 
-
-class SeedCnn(torch.nn.Module):
-    def __init__(self, classes=10):
-        super().__init__()
-        self.conv1 = torch.nn.Conv2d(1, 8, 3)
-        self.conv2 = torch.nn.Conv2d(8, 16, 3)
-        self.dense = torch.nn.Linear(16 * 12 * 12, 128)
-        self.out = torch.nn.Linear(128, classes)
-
-    def forward(self, x):
-        x = torch.relu(self.conv1(x))
-        x = torch.relu(self.conv2(x))
-        x = torch.nn.functional.max_pool2d(x, 2)
-        x = torch.relu(self.dense(torch.flatten(x, 1)))
-        return torch.softmax(self.out(x), dim=1)
+from train_reference import SeedCnn  # the same network the training benchmark uses (logits out)
 
 
 def decode(value, headers):
@@ -71,7 +57,7 @@ def main():
                 started = time.time()
             pixels = np.stack([decode(r.value(), {k: v.decode() for k, v in (r.headers() or [])})
                                for r in records]).astype(np.float32) / 255.0
-            probabilities = model(torch.from_numpy(pixels).unsqueeze(1)).numpy()
+            probabilities = torch.softmax(model(torch.from_numpy(pixels).unsqueeze(1)), dim=1).numpy()
             now_ms = time.time() * 1000
             for record, p in zip(records, probabilities):
                 top = np.argsort(p)[::-1][:3]
