@@ -7,7 +7,6 @@ import java.awt.image.ComponentColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -108,10 +107,8 @@ public final class ImageDecoder {
     }
 
     /** Decoded pixels before fitting to the target: one (grey) or three (RGB) planes of 0..255 values. */
-    private record Planes(int width, int height, float[][] channels) {
+    record Planes(int width, int height, float[][] channels) {
     }
-
-    private static final byte[] PNG_HEADER_CHUNK = {'I', 'H', 'D', 'R'};
 
     private final InputShape target;
     private final Limits limits;
@@ -193,8 +190,11 @@ public final class ImageDecoder {
                     + "x" + channels + " need " + expected + " bytes, the payload has " + payload.length);
         }
         float[][] planes = new float[channels][width * height];
-        for (int i = 0; i < payload.length; i++) {
-            planes[i % channels][i / channels] = payload[i] & 0xFF;
+        for (int c = 0; c < channels; c++) {
+            float[] plane = planes[c];
+            for (int i = 0, at = c; i < plane.length; i++, at += channels) {
+                plane[i] = payload[at] & 0xFF;
+            }
         }
         return new Planes(width, height, planes);
     }
@@ -204,11 +204,13 @@ public final class ImageDecoder {
         if (!readers.hasNext()) {
             throw new ImageDecodingException(Reason.UNSUPPORTED_FORMAT, "this JVM has no " + format + " reader");
         }
-        if (format == Format.PNG && payload.length >= 24
-                && Arrays.equals(payload, 12, 16, PNG_HEADER_CHUNK, 0, PNG_HEADER_CHUNK.length)) {
-            // ImageIO reports a 0x0 IHDR as an I/O error; read the size from the header to say what it is
-            ByteBuffer header = ByteBuffer.wrap(payload);
-            checkSize(header.getInt(16), header.getInt(20), format.toString());
+        if (format == Format.PNG) {
+            // checks the header's size first (ImageIO would call a 0x0 IHDR an I/O error), then decodes the
+            // common kinds itself; null leaves the rest to ImageIO
+            Planes planes = PngDecoder.decode(payload, (width, height) -> checkSize(width, height, "PNG"));
+            if (planes != null) {
+                return planes;
+            }
         }
         ImageReader reader = readers.next();
         List<String> warnings = new ArrayList<>();
@@ -278,9 +280,9 @@ public final class ImageDecoder {
         float scale = 255f / ((1 << model.getComponentSize(0)) - 1);
         float[] alpha = model.hasAlpha() && !model.isAlphaPremultiplied()
                 ? raster.getSamples(0, 0, width, height, 1, (float[]) null) : null;
-        float alphaScale = alpha == null ? 0 : 1f / ((1 << model.getComponentSize(1)) - 1);
+        float alphaMax = alpha == null ? 0 : (1 << model.getComponentSize(1)) - 1;
         for (int i = 0; i < grey.length; i++) {
-            grey[i] *= alpha == null ? scale : scale * alpha[i] * alphaScale;
+            grey[i] = alpha == null ? grey[i] * scale : grey[i] * scale * (alpha[i] / alphaMax);
         }
         return grey;
     }

@@ -8,7 +8,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready only once a model is loaded. Kafka's side of readiness (the images and predictions channels
+ * Ready only once a model is loaded. Kafka's side of readiness (the images channel
  * connected to the broker) is reported by SmallRye Reactive Messaging's own checks, beside this one.
  */
 @Readiness

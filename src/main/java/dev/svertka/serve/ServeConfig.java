@@ -23,13 +23,12 @@ public interface ServeConfig {
     @WithDefault("3")
     int topK();
 
-    /** Most images in one ONNX Runtime run. */
-    @WithDefault("64")
+    /**
+     * Most images in one ONNX Runtime run: the most records one poll of the images topic returns. A batch
+     * is whatever has arrived, so nothing waits for one to fill; under load batches grow by themselves.
+     */
+    @WithDefault("256")
     int maxBatchSize();
-
-    /** Longest wait for a batch to fill before running what has arrived. */
-    @WithDefault("5ms")
-    Duration maxBatchWait();
 
     /** ONNX Runtime intra-op threads per session. */
     @WithDefault("1")
@@ -58,6 +57,20 @@ public interface ServeConfig {
     /** Largest accepted image, in pixels, read from the header before decoding. */
     @WithDefault("16777216")
     long maxPixels();
+
+    /** The producer of predictions and dead letters. */
+    Producer producer();
+
+    interface Producer {
+
+        /** How long a send may wait for more records to share its request. */
+        @WithDefault("1ms")
+        Duration linger();
+
+        /** Largest record it sends: above the biggest input, so that one can be dead-lettered whole. */
+        @WithDefault("8388608")
+        int maxRequestBytes();
+    }
 
     /** The CloudEvents {@code source} of published predictions. */
     @WithDefault("/svertka/inference")

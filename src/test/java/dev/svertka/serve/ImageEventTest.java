@@ -48,7 +48,7 @@ class ImageEventTest {
     void predictionHeadersAreCloudEventsWithAStableIdAndACorrelationId() {
         Instant time = Instant.parse("2026-01-02T03:04:05Z");
         Headers out = CloudEvents.predictionHeaders(headers("correlation-id", "req-1"), "img-1", "images-0@5",
-                "/svertka/inference", time);
+                CloudEvents.Stamp.of("/svertka/inference", time));
 
         assertThat(text(out, "ce_specversion")).isEqualTo("1.0");
         assertThat(text(out, "ce_id")).isEqualTo("prediction:images-0@5");

@@ -1,0 +1,80 @@
+package dev.svertka.serve;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.smallrye.common.annotation.Identifier;
+
+/**
+ * Publishes a batch's predictions and dead letters with one plain Kafka producer: a record costs one
+ * {@code send}, not a reactive message with its own acknowledgement chain, which at thousands of images
+ * a second is most of the pipeline's work. Idempotent with {@code acks=all}: the at-least-once contract
+ * depends on it, so it is not configurable.
+ */
+@ApplicationScoped
+public class OutcomePublisher {
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final KafkaClientMetrics metrics;
+
+    @Inject
+    public OutcomePublisher(@Identifier("default-kafka-broker") Map<String, Object> kafka, ServeConfig config,
+                            MeterRegistry registry) {
+        Map<String, Object> settings = new HashMap<>(kafka);
+        settings.put(ProducerConfig.CLIENT_ID_CONFIG, "svertka-outcomes");
+        settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        settings.put(ProducerConfig.ACKS_CONFIG, "all");
+        settings.put(ProducerConfig.LINGER_MS_CONFIG, (int) config.producer().linger().toMillis());
+        settings.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.producer().maxRequestBytes());
+        producer = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
+        metrics = new KafkaClientMetrics(producer);
+        metrics.bindTo(registry);
+    }
+
+    /**
+     * Sends {@code records} in order; the stage completes once the broker has acknowledged all of them,
+     * or fails with the first error (the producer has then retried for {@code delivery.timeout.ms}).
+     */
+    public CompletionStage<Void> sendAll(List<ProducerRecord<String, byte[]>> records) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (records.isEmpty()) {
+            done.complete(null);
+            return done;
+        }
+        AtomicInteger pending = new AtomicInteger(records.size());
+        for (ProducerRecord<String, byte[]> record : records) {
+            producer.send(record, (metadata, error) -> {
+                if (error != null) {
+                    done.completeExceptionally(error);
+                } else if (pending.decrementAndGet() == 0) {
+                    done.complete(null);
+                }
+            });
+        }
+        return done;
+    }
+
+    /** Sends what is buffered and waits for it: in-flight outcomes are acknowledged before the consumer stops. */
+    @PreDestroy
+    void close() {
+        producer.close(Duration.ofSeconds(10));
+        metrics.close();
+    }
+}
