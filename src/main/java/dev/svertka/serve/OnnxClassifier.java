@@ -24,19 +24,19 @@ public final class OnnxClassifier implements AutoCloseable {
      * session and several batches run side by side (see BENCHMARKS.md).
      */
     public record SessionConfig(int intraOpThreads, int interOpThreads, OptLevel optimizationLevel,
-                                boolean memoryPattern, ExecutionMode executionMode) {
+                                boolean memoryPattern, ExecutionMode executionMode, boolean spinning) {
 
         public static final SessionConfig DEFAULT = new SessionConfig(1, 1);
 
         /** Thread counts with the defaults for the rest: all graph optimisations, memory pattern, sequential. */
         public SessionConfig(int intraOpThreads, int interOpThreads) {
-            this(intraOpThreads, interOpThreads, OptLevel.ALL_OPT, true, ExecutionMode.SEQUENTIAL);
+            this(intraOpThreads, interOpThreads, OptLevel.ALL_OPT, true, ExecutionMode.SEQUENTIAL, true);
         }
 
         /** The session settings of {@code config} ({@code svertka.serve.*}). */
         public static SessionConfig of(ServeConfig config) {
             return new SessionConfig(config.intraOpThreads(), config.interOpThreads(), config.optimizationLevel(),
-                    config.memoryPattern(), config.executionMode());
+                    config.memoryPattern(), config.executionMode(), config.spinning());
         }
 
         OrtSession.SessionOptions toOptions() throws OrtException {
@@ -46,6 +46,9 @@ public final class OnnxClassifier implements AutoCloseable {
             options.setOptimizationLevel(optimizationLevel);
             options.setMemoryPatternOptimization(memoryPattern);
             options.setExecutionMode(executionMode);
+            // ONNX Runtime's pool threads spin between ops by default, taking CPU the Kafka clients need
+            options.addConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
+            options.addConfigEntry("session.inter_op.allow_spinning", spinning ? "1" : "0");
             return options;
         }
     }

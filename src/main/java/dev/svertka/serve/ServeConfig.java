@@ -50,6 +50,13 @@ public interface ServeConfig {
     @WithDefault("SEQUENTIAL")
     ExecutionMode executionMode();
 
+    /**
+     * Whether ONNX Runtime's pool threads spin while waiting for work (with more than one thread):
+     * faster hand-offs, but the spinning takes cores that the Kafka clients and the broker need.
+     */
+    @WithDefault("true")
+    boolean spinning();
+
     /** Largest accepted payload in bytes; larger ones are dead-lettered. */
     @WithDefault("4194304")
     int maxPayloadBytes();
