@@ -105,15 +105,11 @@ public final class LabeledTopic {
         }
 
         private static long count(String spec, String value) throws IOException {
-            try {
-                long count = Long.parseLong(value);
-                if (count > 0) {
-                    return count;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
+            long count = value.matches("\\d{1,18}") ? Long.parseLong(value) : 0;
+            if (count < 1) {
+                throw invalid(spec, "max must be a positive whole number, not '" + value + "'");
             }
-            throw invalid(spec, "max must be a positive whole number, not '" + value + "'");
+            return count;
         }
 
         /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, or plain seconds. */
