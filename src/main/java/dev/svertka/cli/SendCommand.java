@@ -35,11 +35,16 @@ public class SendCommand implements Callable<Integer> {
             description = "Without --images: 'synthetic' or an IDX directory whose test images are sent (default: ${DEFAULT-VALUE}).")
     String data;
 
-    @Option(names = "--count", defaultValue = "1000", description = "Without --images: how many test images (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--count", defaultValue = "1000", description = "Without --images: how many test images (with --labelled: training images)"
+            + " (default: ${DEFAULT-VALUE}).")
     int count;
 
     @Option(names = "--format", defaultValue = "PNG", description = "Without --images: PNG or RAW (default: ${DEFAULT-VALUE}).")
     ImageProducer.Encoding format;
+
+    @Option(names = "--labelled", description = "Without --images: send training images, each with its class name in a"
+            + " 'label' header: a topic to train from (--data kafka:TOPIC).")
+    boolean labelled;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the synthetic data (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -72,10 +77,15 @@ public class SendCommand implements Callable<Integer> {
     }
 
     private int sendDataset(ImageProducer producer) throws IOException {
-        LabeledImages test = Datasets.load(data, seed).test();
-        int n = Math.min(count, test.size());
+        Datasets.Split split = Datasets.load(data, seed);
+        LabeledImages images = labelled ? split.train() : split.test();
+        int n = Math.min(count, images.size());
         for (int i = 0; i < n; i++) {
-            producer.send("test-" + i, test, i, format);
+            if (labelled) {
+                producer.sendLabelled("train-" + i, images, i, format);
+            } else {
+                producer.send("test-" + i, images, i, format);
+            }
         }
         return n;
     }

@@ -3,6 +3,8 @@ package dev.svertka.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
 import dev.svertka.registry.ModelRegistry;
 import dev.svertka.train.JobSpec;
 import dev.svertka.train.TrainingJob;
@@ -16,7 +18,9 @@ public class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--data", defaultValue = "synthetic",
             description = "'synthetic', 'synthetic:N', a directory of IDX files, or of class folders (one subfolder per"
-                    + " class; optionally train/ and test/ holding those) (default: ${DEFAULT-VALUE}).")
+                    + " class; optionally train/ and test/ holding those), or a labelled Kafka topic:"
+                    + " kafka:TOPIC?bootstrap=HOST:PORT&max=N&timeout=30s&classes=a,b (each optional; bootstrap default:"
+                    + " kafka.bootstrap.servers) (default: ${DEFAULT-VALUE}).")
     String data;
 
     @Option(names = "--test-data", description = "A separate test set: class folders or any --data value.")
@@ -98,13 +102,17 @@ public class TrainCommand implements Callable<Integer> {
             + " e.g. {\"model\":\"m\",\"data\":\"DIR\",\"epochs\":5}); other options are then ignored.")
     Path specFile;
 
+    /** Where {@code kafka:} data without {@code bootstrap=} is read. */
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
     @Override
     public Integer call() throws Exception {
         JobSpec job = specFile != null ? JobSpec.read(specFile)
                 : new JobSpec(model, data, testData, imageSize, preset, epochs, batchSize, validationSplit, stratified,
                 seed, limit, augment, optimizer, schedule, patience, runDir == null ? null : runDir.toString(),
                 resume == null ? null : resume.toString(), base, freezeUpTo, unfreezeAfter, registry.toString());
-        new TrainingJob(System.out).run(job.toSpec(), new ModelRegistry(job.registryDir()));
+        new TrainingJob(System.out, bootstrapServers).run(job.toSpec(), new ModelRegistry(job.registryDir()));
         return 0;
     }
 }

@@ -8,9 +8,10 @@ import dev.svertka.model.InputShape;
 
 /**
  * Resolves a {@code --data} value: {@code synthetic} (or {@code synthetic:N} for N training images),
- * a directory of IDX files, or a directory of class folders ({@link ImageFolders}; with {@code train/}
+ * a directory of IDX files, a directory of class folders ({@link ImageFolders}; with {@code train/}
  * and {@code test/} subdirectories of class folders when it has them, else all images train and the
- * test set is empty unless given apart).
+ * test set is empty unless given apart), or a labelled Kafka topic ({@code kafka:TOPIC?...},
+ * {@link LabeledTopic}; all its images train).
  */
 public final class Datasets {
 
@@ -25,15 +26,33 @@ public final class Datasets {
     public record Split(LabeledImages train, LabeledImages test, String description) {
     }
 
+    /**
+     * What reading needs besides the {@code --data} value.
+     *
+     * @param imageShape     the size class-folder and topic images are converted and resized to
+     * @param kafkaBootstrap where a {@code kafka:} topic without {@code bootstrap=} is read
+     * @param progress       hears how reading a topic goes
+     */
+    public record Reading(InputShape imageShape, String kafkaBootstrap, LabeledTopic.Progress progress) {
+
+        public static final Reading DEFAULT = new Reading(DEFAULT_FOLDER_SHAPE, LabeledTopic.DEFAULT_BOOTSTRAP,
+                LabeledTopic.Progress.NONE);
+    }
+
     private Datasets() {
     }
 
     public static Split load(String spec, long seed) throws IOException {
-        return load(spec, seed, DEFAULT_FOLDER_SHAPE);
+        return load(spec, seed, Reading.DEFAULT);
     }
 
-    /** As {@link #load(String, long)}; class folders are read at {@code folderShape}. */
-    public static Split load(String spec, long seed, InputShape folderShape) throws IOException {
+    /** As {@link #load(String, long)}, read as {@code reading} says. */
+    public static Split load(String spec, long seed, Reading reading) throws IOException {
+        if (LabeledTopic.Source.matches(spec)) {
+            LabeledTopic.Source source = LabeledTopic.Source.parse(spec, reading.kafkaBootstrap());
+            LabeledTopic.Loaded topic = LabeledTopic.read(source, reading.imageShape(), reading.progress());
+            return new Split(topic.images(), topic.images().slice(0, 0), topic.description(source) + ", no test set");
+        }
         if (spec.equals(SYNTHETIC) || spec.startsWith(SYNTHETIC + ":")) {
             int trainCount = spec.equals(SYNTHETIC) ? DEFAULT_SYNTHETIC_TRAIN : parseCount(spec);
             int testCount = Math.max(10, trainCount / 6);
@@ -45,21 +64,33 @@ public final class Datasets {
         }
         Path dir = Path.of(spec);
         if (ImageFolders.looksLikeImageFolders(dir)) {
-            return folders(dir, folderShape);
+            return folders(dir, reading.imageShape());
         }
         IdxDataset idx = IdxDataset.open(dir);
         return new Split(idx.train(), idx.test(), idx.description());
     }
 
     /**
-     * An explicit test set for a training set: class folders read with the training classes and shape, or
-     * the test split of any other {@code --data} value, which must match them.
+     * An explicit test set for a training set: class folders or a topic read with the training classes and
+     * shape, or the test split of any other {@code --data} value, which must match them.
      */
-    public static LabeledImages testSet(String spec, long seed, LabeledImages train) throws IOException {
+    public static LabeledImages testSet(String spec, long seed, LabeledImages train, Reading reading)
+            throws IOException {
+        if (LabeledTopic.Source.matches(spec)) {
+            LabeledTopic.Source source = LabeledTopic.Source.parse(spec, reading.kafkaBootstrap());
+            if (source.classes().isEmpty()) {
+                source = source.withClasses(train.classNames());
+            }
+            return matching(spec, LabeledTopic.read(source, train.shape(), reading.progress()).images(), train);
+        }
         Path dir = Path.of(spec);
         LabeledImages test = ImageFolders.looksLikeImageFolders(dir)
                 ? ImageFolders.load(dir, train.shape(), train.classNames()).images()
-                : load(spec, seed, train.shape()).test();
+                : load(spec, seed, new Reading(train.shape(), reading.kafkaBootstrap(), reading.progress())).test();
+        return matching(spec, test, train);
+    }
+
+    private static LabeledImages matching(String spec, LabeledImages test, LabeledImages train) throws IOException {
         if (!test.shape().equals(train.shape()) || !test.classNames().equals(train.classNames())) {
             throw new IOException("test data " + spec + " has " + test.shape() + " images of classes "
                     + test.classNames() + ", the training data " + train.shape() + " of " + train.classNames());

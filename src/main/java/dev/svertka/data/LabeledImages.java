@@ -2,6 +2,7 @@ package dev.svertka.data;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import dev.svertka.model.InputShape;
 
@@ -54,6 +55,26 @@ public record LabeledImages(InputShape shape, byte[] pixels, int[] labels, List<
         int n = shape.pixels();
         return new LabeledImages(shape, Arrays.copyOfRange(pixels, from * n, to * n),
                 Arrays.copyOfRange(labels, from, to), classNames);
+    }
+
+    /**
+     * The images of classes {@code fromClass} (inclusive) to {@code toClass} (exclusive), at most {@code perClass}
+     * of each (the first ones, in order), relabelled {@code 0..toClass-fromClass-1} and named as before: part of
+     * a dataset as a task of its own, e.g. new classes with few labelled images for transfer learning.
+     */
+    public LabeledImages classRange(int fromClass, int toClass, int perClass) {
+        if (fromClass < 0 || toClass > classes() || fromClass >= toClass || perClass < 1) {
+            throw new IllegalArgumentException("classes " + fromClass + ".." + (toClass - 1) + " with " + perClass
+                    + " images each is not a part of " + classes() + " classes");
+        }
+        int[] taken = new int[classes()];
+        int[] picked = IntStream.range(0, size()).filter(i -> {
+            int label = labels[i];
+            return label >= fromClass && label < toClass && taken[label]++ < perClass;
+        }).toArray();
+        LabeledImages subset = select(picked);
+        int[] relabelled = IntStream.of(subset.labels).map(label -> label - fromClass).toArray();
+        return new LabeledImages(shape, subset.pixels, relabelled, classNames.subList(fromClass, toClass));
     }
 
     /** The images at the given indices, in that order. */

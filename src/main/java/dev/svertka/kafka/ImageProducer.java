@@ -1,6 +1,7 @@
 package dev.svertka.kafka;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Future;
 
@@ -12,9 +13,11 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import dev.svertka.data.EncodedImage;
 import dev.svertka.data.ImageDecoder;
 import dev.svertka.data.ImageEncoder;
 import dev.svertka.data.LabeledImages;
+import dev.svertka.data.LabeledTopic;
 import dev.svertka.model.InputShape;
 
 /** Publishes image events (key = image id, value = image bytes, headers = content type and sizes). */
@@ -45,15 +48,33 @@ public final class ImageProducer implements AutoCloseable {
 
     /** Sends image {@code index} of {@code images} as a PNG, or as raw 8-bit pixels with size headers. */
     public Future<RecordMetadata> send(String key, LabeledImages images, int index, Encoding encoding) {
+        return send(key, images, index, encoding, Map.of());
+    }
+
+    /** As {@link #send(String, LabeledImages, int, Encoding)}, with its class name in a {@code label} header: training data. */
+    public Future<RecordMetadata> sendLabelled(String key, LabeledImages images, int index, Encoding encoding) {
+        return send(key, images, index, encoding,
+                Map.of(LabeledTopic.LABEL_HEADER, images.classNames().get(images.labels()[index])));
+    }
+
+    private Future<RecordMetadata> send(String key, LabeledImages images, int index, Encoding encoding,
+                                        Map<String, String> extraHeaders) {
         InputShape shape = images.shape();
-        return switch (encoding) {
-            case PNG -> send(key, ImageEncoder.png(images, index), Map.of("content-type", "image/png"));
-            case RAW -> send(key, interleaved(shape, images.image(index)), Map.of(
-                    "content-type", ImageDecoder.RAW_PIXELS,
-                    "width", String.valueOf(shape.width()),
-                    "height", String.valueOf(shape.height()),
-                    "channels", String.valueOf(shape.channels())));
+        Map<String, String> headers = new HashMap<>(extraHeaders);
+        byte[] value = switch (encoding) {
+            case PNG -> {
+                headers.put(EncodedImage.CONTENT_TYPE_HEADER, "image/png");
+                yield ImageEncoder.png(images, index);
+            }
+            case RAW -> {
+                headers.putAll(Map.of(EncodedImage.CONTENT_TYPE_HEADER, ImageDecoder.RAW_PIXELS,
+                        "width", String.valueOf(shape.width()),
+                        "height", String.valueOf(shape.height()),
+                        "channels", String.valueOf(shape.channels())));
+                yield interleaved(shape, images.image(index));
+            }
         };
+        return send(key, value, headers);
     }
 
     /** Raw events carry pixels channel-interleaved (HWC), as most image libraries write them. */

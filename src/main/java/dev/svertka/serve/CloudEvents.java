@@ -6,6 +6,8 @@ import java.time.Instant;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
+import dev.svertka.data.EncodedImage;
+
 /**
  * CloudEvents 1.0 in Kafka binary mode: attributes travel as {@code ce_*} headers, the data as the
  * record value, its type as {@code content-type}. Svertka reads them on images and writes them on
@@ -13,15 +15,12 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  */
 public final class CloudEvents {
 
-    public static final String PREFIX = "ce_";
     public static final String SPEC_VERSION = "ce_specversion";
     public static final String ID = "ce_id";
     public static final String TYPE = "ce_type";
     public static final String SOURCE = "ce_source";
     public static final String TIME = "ce_time";
     public static final String SUBJECT = "ce_subject";
-    /** Some producers put the content type here instead of in {@code content-type}: accepted on input. */
-    public static final String DATA_CONTENT_TYPE = "ce_datacontenttype";
     /** Ties a prediction (or dead letter) to the request it answers, across services. */
     public static final String CORRELATION_ID = "correlation-id";
     public static final String PREDICTION_TYPE = "dev.svertka.prediction.v1";
@@ -64,7 +63,7 @@ public final class CloudEvents {
 
     /** The input's {@code correlation-id}, else its CloudEvents id, else the image id. */
     public static String correlationId(Headers input, String imageId) {
-        return ImageEvent.header(input, CORRELATION_ID, ImageEvent.header(input, ID, imageId));
+        return EncodedImage.header(input, CORRELATION_ID, EncodedImage.header(input, ID, imageId));
     }
 
     static void add(Headers headers, String name, String value) {

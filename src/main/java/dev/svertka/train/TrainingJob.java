@@ -18,6 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import dev.svertka.data.Augmentation;
 import dev.svertka.data.Datasets;
 import dev.svertka.data.LabeledImages;
+import dev.svertka.data.LabeledTopic;
 import dev.svertka.data.Splits;
 import dev.svertka.model.InputShape;
 import dev.svertka.model.ModelCard;
@@ -110,9 +111,16 @@ public final class TrainingJob {
     }
 
     private final PrintStream out;
+    private final String kafkaBootstrap;
 
     public TrainingJob(PrintStream out) {
+        this(out, LabeledTopic.DEFAULT_BOOTSTRAP);
+    }
+
+    /** A job that reads {@code kafka:} data without {@code bootstrap=} from {@code kafkaBootstrap}. */
+    public TrainingJob(PrintStream out, String kafkaBootstrap) {
         this.out = out;
+        this.kafkaBootstrap = kafkaBootstrap;
     }
 
     public Result run(Spec spec, ModelRegistry registry) throws IOException, ParityException, RegistryException {
@@ -159,12 +167,13 @@ public final class TrainingJob {
 
     Prepared prepare(Spec spec) throws IOException {
         out.println("Loading data: " + spec.data());
-        InputShape folderShape = spec.imageShape() != null ? spec.imageShape() : Datasets.DEFAULT_FOLDER_SHAPE;
-        Datasets.Split loaded = Datasets.load(spec.data(), spec.seed(), folderShape);
+        InputShape imageShape = spec.imageShape() != null ? spec.imageShape() : Datasets.DEFAULT_FOLDER_SHAPE;
+        Datasets.Reading reading = new Datasets.Reading(imageShape, kafkaBootstrap, new TopicProgress());
+        Datasets.Split loaded = Datasets.load(spec.data(), spec.seed(), reading);
         out.println("Data: " + loaded.description());
         LabeledImages test = loaded.test();
         if (spec.testData() != null) {
-            test = Datasets.testSet(spec.testData(), spec.seed(), loaded.train());
+            test = Datasets.testSet(spec.testData(), spec.seed(), loaded.train(), reading);
             out.println("Test data: " + spec.testData() + " (" + test.size() + " images)");
         }
         LabeledImages all = spec.trainLimit() > 0 && loaded.train().size() > spec.trainLimit()
@@ -183,6 +192,26 @@ public final class TrainingJob {
                 spec.base() != null ? "from " + spec.base() : spec.preset(), holdout.train().size(),
                 holdout.validation().size(), test.size());
         return new Prepared(holdout.train(), holdout.validation(), test, loaded);
+    }
+
+    /** A progress bar over the records read from a topic, drawn once their number is known. */
+    private static final class TopicProgress implements LabeledTopic.Progress {
+        private ProgressBar bar;
+
+        @Override
+        public void update(long read, long target) {
+            if (bar == null) {
+                bar = ProgressBar.onStderr("Reading records", target);
+            }
+            bar.update(read, "");
+        }
+
+        @Override
+        public void done() {
+            if (bar != null) {
+                bar.finish();
+            }
+        }
     }
 
     private MultiLayerNetwork network(Spec spec, LabeledImages train, ModelRegistry registry)

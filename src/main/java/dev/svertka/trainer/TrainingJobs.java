@@ -150,7 +150,7 @@ public class TrainingJobs {
         try (PrintStream log = new PrintStream(job.log, true, StandardCharsets.UTF_8)) {
             ModelRegistry registry = new ModelRegistry(
                     job.spec.registry() != null ? job.spec.registryDir() : Path.of(config.registry()));
-            TrainingJob.Result result = new TrainingJob(log).run(job.spec.toSpec(), registry);
+            TrainingJob.Result result = new TrainingJob(log, bootstrapServers).run(job.spec.toSpec(), registry);
             job.result = result.version().card().reference();
             LOG.infof("training job %s stored %s", job.id, job.result);
             if (config.announce()) {

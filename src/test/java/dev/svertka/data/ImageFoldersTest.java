@@ -94,11 +94,13 @@ class ImageFoldersTest {
         assertThat(split.train().size()).isEqualTo(2);
         assertThat(split.test().size()).isEqualTo(2);
         assertThat(split.description()).contains("test:");
-        LabeledImages extra = Datasets.testSet(root.resolve("extra").toString(), 1, split.train());
+        LabeledImages extra = Datasets.testSet(root.resolve("extra").toString(), 1, split.train(),
+                Datasets.Reading.DEFAULT);
         assertThat(extra.labels()).as("y is class 1 of the training set, though the only folder here")
                 .containsExactly(1);
         write(root.resolve("other/z/1.png"), image(28, 28, BufferedImage.TYPE_BYTE_GRAY, 250), "png");
-        assertThatThrownBy(() -> Datasets.testSet(root.resolve("other").toString(), 1, split.train()))
+        assertThatThrownBy(() -> Datasets.testSet(root.resolve("other").toString(), 1, split.train(),
+                Datasets.Reading.DEFAULT))
                 .hasMessageContaining("class folder 'z'");
     }
 

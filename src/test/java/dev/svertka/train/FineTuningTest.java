@@ -28,7 +28,7 @@ class FineTuningTest {
     @Test
     void frozenLayersIncludingBatchNormStatisticsDoNotChangeAndTheRestDoes() throws Exception {
         LabeledImages digits = SyntheticDigits.generate(200, 5);
-        LabeledImages newClasses = DigitSubsets.classes(digits, 5, 10, 10);
+        LabeledImages newClasses = digits.classRange(5, 10, 10);
         MultiLayerNetwork base = Presets.build(DeepCnn.NAME, digits.shape(), 5, 1);
         // layers 0-5: conv, BN, conv, BN, max-pool, dropout
         MultiLayerNetwork tuned = FineTuning.prepare(base, 5, "dropout_1", new Adam(1e-3), 1);
@@ -73,9 +73,9 @@ class FineTuningTest {
     @Test
     void fineTuningAPretrainedNetBeatsTrainingFromScratchOnFewImages() throws Exception {
         LabeledImages pool = SyntheticDigits.generate(3000, 11);
-        LabeledImages pretrainSet = DigitSubsets.classes(pool, 0, 5, 200);
-        LabeledImages few = DigitSubsets.classes(pool, 5, 10, 10); // 10 labelled images per new class
-        LabeledImages test = DigitSubsets.classes(SyntheticDigits.generate(1000, 12), 5, 10, 100);
+        LabeledImages pretrainSet = pool.classRange(0, 5, 200);
+        LabeledImages few = pool.classRange(5, 10, 10); // 10 labelled images per new class
+        LabeledImages test = SyntheticDigits.generate(1000, 12).classRange(5, 10, 100);
 
         MultiLayerNetwork pretrained = Presets.build(SeedCnn.NAME, pool.shape(), 5, 1);
         trainer.fit(pretrained, pretrainSet, null, new Trainer.Options(2, 32, 1));
