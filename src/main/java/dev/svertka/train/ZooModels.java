@@ -186,7 +186,12 @@ public final class ZooModels {
             out.println("Pretrained weights: " + file);
             network = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
         } else {
-            network = (MultiLayerNetwork) zoo.init();
+            try {
+                network = (MultiLayerNetwork) zoo.init();
+            } catch (RuntimeException e) {
+                throw new IOException(base + " cannot be built for " + shape.channels() + "x" + shape.height() + "x"
+                        + shape.width() + " images (--image-size): " + e.getMessage(), e);
+            }
         }
         return takingMaps(network);
     }

@@ -66,7 +66,7 @@ class KerasImportTest {
         Map<String, INDArray> imported = KerasImport.sequential(h5).paramTable();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         TrainingJob.Spec spec = new TrainingJob.Spec("synthetic:1200", SeedCnn.NAME, "from-keras", 1, 32, 0.1, 4, 0)
-                .withTraining(null, Optimizer.parse("adam:0.003", "constant"), 0, null, null)
+                .withTraining(null, Optimizer.parse("adam:0.003", "constant"), 0, work.resolve("run"), null)
                 .withBase(h5.toString(), "max_pooling2d_1", 0);
 
         TrainingJob.Result result = new TrainingJob(new PrintStream(log, true, StandardCharsets.UTF_8))
@@ -81,6 +81,8 @@ class KerasImportTest {
         assertThat(result.parity().argmaxMismatches()).isZero();
         assertThat(result.version().card().preset()).isEqualTo("fine-tuned from " + h5);
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("new head for 10 classes, 4 layers frozen");
+        // the saliency map differentiates through the frozen layers too
+        assertThat(work.resolve("run/report/saliency.png")).isNotEmptyFile();
     }
 
     @Test

@@ -10,13 +10,25 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.Adler32;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.deeplearning4j.zoo.model.LeNet;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+
 import com.sun.net.httpserver.HttpServer;
 
+import dev.svertka.data.LabeledImages;
 import dev.svertka.data.SyntheticDigits;
 import dev.svertka.model.SeedCnn;
 import dev.svertka.registry.ModelRegistry;
@@ -25,6 +37,8 @@ import dev.svertka.registry.ModelRegistry;
 class ZooModelsTest {
 
     private static final String LENET_FILE = "lenet_dl4j_mnist_inference.zip";
+    private static final long LENET_CHECKSUM = 1906861161L;
+    private static final int ADLER = 65521;
 
     @TempDir
     Path cache;
@@ -92,8 +106,34 @@ class ZooModelsTest {
 
         assertThatThrownBy(() -> zoo.load("zoo:LeNet", SyntheticDigits.SHAPE, 10, 1))
                 .hasMessageContaining("cached pretrained weights " + cached + " are not the zoo's")
-                .hasMessageContaining("expected 1906861161");
+                .hasMessageContaining("expected " + LENET_CHECKSUM);
         assertThat(cached).hasContent("someone else's file");
+    }
+
+    @Test
+    void cachedPretrainedWeightsAreLoadedAndFineTunedWithFrozenFeatures() throws Exception {
+        // The zoo's own file cannot be fetched offline. A LeNet checkpoint stands in for it: the zoo checks its
+        // files by Adler-32 only, so a zip comment can give the stand-in the checksum of the real one.
+        MultiLayerNetwork stand = (MultiLayerNetwork) LeNet.builder().numClasses(10).seed(3).build().init();
+        ZooModels zoo = new ZooModels(cache, false, null, out);
+        Path cached = zoo.weightsFile("zoo:LeNet");
+        Files.createDirectories(cached.getParent());
+        ModelSerializer.writeModel(stand, cached.toFile(), false);
+        Files.write(cached, withAdler32(Files.readAllBytes(cached), LENET_CHECKSUM));
+
+        MultiLayerNetwork pretrained = zoo.load("zoo:LeNet", SyntheticDigits.SHAPE, 5, 1);
+
+        assertThat(pretrained.params()).as("the cached weights").isEqualTo(stand.params());
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("Pretrained weights: " + cached);
+        MultiLayerNetwork tuned = FineTuning.prepare(pretrained, 5, "maxpool2", new Adam(1e-3), 1);
+        Map<String, INDArray> before = new HashMap<>();
+        tuned.paramTable().forEach((name, value) -> before.put(name, value.dup()));
+        LabeledImages newClasses = DigitSubsets.classes(SyntheticDigits.generate(400, 7), 5, 10, 20);
+        new Trainer(out).fit(tuned, newClasses, null, new Trainer.Options(1, 20, 1));
+        assertThat(tuned.paramTable().get("0_W")).as("frozen").isEqualTo(before.get("0_W"));
+        assertThat(tuned.paramTable().get("2_W")).as("frozen").isEqualTo(before.get("2_W"));
+        assertThat(tuned.paramTable().get("5_W")).as("new head").isNotEqualTo(before.get("5_W"));
+        assertThat(tuned.output(Nd4j.zeros(1, 1, 28, 28)).shape()).containsExactly(1, 5);
     }
 
     @Test
@@ -109,6 +149,8 @@ class ZooModelsTest {
         assertThatThrownBy(() -> zoo.load("zoo:SimpleCNN", SyntheticDigits.SHAPE, 10, 1))
                 .hasMessageContaining("no pretrained weights for zoo:SimpleCNN")
                 .hasMessageContaining("zoo:simplecnn?weights=none");
+        assertThatThrownBy(() -> zoo.load("zoo:AlexNet?weights=none", SyntheticDigits.SHAPE, 10, 1))
+                .hasMessageContaining("zoo:AlexNet?weights=none cannot be built for 1x28x28 images");
         assertThatThrownBy(() -> zoo.load("zoo:ResNet50?weights=none", SyntheticDigits.SHAPE, 10, 1))
                 .hasMessageContaining("it is a ComputationGraph");
         assertThatThrownBy(() -> new BaseModels(zoo).load("zoo:SimpleCNN?weights=none", SyntheticDigits.SHAPE, 10, 1,
@@ -130,5 +172,52 @@ class ZooModelsTest {
         assertThat(result.test().accuracy()).as("better than chance").isGreaterThan(0.2);
         assertThat(result.parity().argmaxMismatches()).isZero();
         assertThat(result.version().card().preset()).isEqualTo("fine-tuned from zoo:LeNet?weights=none");
+    }
+
+    /**
+     * The zip with a comment that gives it the Adler-32 checksum {@code target}. Appended bytes x(1..k) move the
+     * sums to a + sum(x) and b + k*a + sum((k-j+1) * x(j)): the comment first fills the lowest weights to reach the
+     * wanted a, then moves single units to higher weights until b matches.
+     */
+    private static byte[] withAdler32(byte[] zip, long target) {
+        int k = 1024;
+        byte[] head = zip.clone();
+        head[head.length - 2] = (byte) k; // the end record's comment length, little-endian
+        head[head.length - 1] = (byte) (k >> 8);
+        Adler32 adler = new Adler32();
+        adler.update(head);
+        long a0 = adler.getValue() & 0xffff;
+        long b0 = adler.getValue() >>> 16;
+        int[] byWeight = new int[k + 1];
+        long sum = Math.floorMod((target & 0xffff) - a0, ADLER) + ADLER;
+        for (int w = 1; sum > 0; w++) {
+            byWeight[w] = (int) Math.min(255, sum);
+            sum -= byWeight[w];
+        }
+        long weighted = 0;
+        for (int w = 1; w <= k; w++) {
+            weighted += (long) w * byWeight[w];
+        }
+        long missing = Math.floorMod((target >>> 16) - b0 - (long) k * a0 - weighted, ADLER);
+        for (int from = 1; missing > 0; ) {
+            while (byWeight[from] == 0) {
+                from++;
+            }
+            int to = (int) Math.min(from + missing, k);
+            while (byWeight[to] == 255) {
+                to--;
+            }
+            byWeight[from]--;
+            byWeight[to]++;
+            missing -= to - from;
+        }
+        byte[] forged = java.util.Arrays.copyOf(head, head.length + k);
+        for (int j = 1; j <= k; j++) {
+            forged[head.length + j - 1] = (byte) byWeight[k - j + 1];
+        }
+        adler.reset();
+        adler.update(forged);
+        assertThat(adler.getValue()).isEqualTo(target);
+        return forged;
     }
 }
