@@ -15,6 +15,9 @@ small_cnn.expected.json: two seeded input images and the class probabilities thi
 numpy forward pass (the Keras maths: valid cross-correlation, ReLU, 2x2 max pooling, flatten in
 H, W, C order, dense, softmax; dropout is the identity at inference) computes for them.
 
+bn_gap_cnn.h5 / .expected.json: the same for a net with 'same' padding, BatchNormalization (inference:
+moving statistics, epsilon 0.001) and GlobalAveragePooling2D instead of Flatten.
+
 functional.h5: a tiny Keras functional model (class_name "Functional"), which the trainer refuses.
 """
 import json
@@ -27,9 +30,9 @@ BACKEND = b"tensorflow"
 rng = np.random.default_rng(20261130)
 
 
-def conv(name, filters):
+def conv(name, filters, padding="valid"):
     config = {"name": name, "trainable": True, "dtype": "float32", "filters": filters, "kernel_size": [3, 3],
-              "strides": [1, 1], "padding": "valid", "data_format": "channels_last", "dilation_rate": [1, 1],
+              "strides": [1, 1], "padding": padding, "data_format": "channels_last", "dilation_rate": [1, 1],
               "groups": 1, "activation": "relu", "use_bias": True,
               "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}},
               "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": None,
@@ -50,6 +53,21 @@ def dense(name, units, activation):
         "use_bias": True, "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}},
         "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": None,
         "bias_regularizer": None, "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None}}
+
+
+def batch_norm(name):
+    zeros = {"class_name": "Zeros", "config": {}}
+    ones = {"class_name": "Ones", "config": {}}
+    return {"class_name": "BatchNormalization", "config": {
+        "name": name, "trainable": True, "dtype": "float32", "axis": [3], "momentum": 0.99, "epsilon": 0.001,
+        "center": True, "scale": True, "beta_initializer": zeros, "gamma_initializer": ones,
+        "moving_mean_initializer": zeros, "moving_variance_initializer": ones, "beta_regularizer": None,
+        "gamma_regularizer": None, "beta_constraint": None, "gamma_constraint": None}}
+
+
+def input_layer():
+    return {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 28, 28, 1], "dtype": "float32",
+                                                   "sparse": False, "ragged": False, "name": "conv2d_input"}}
 
 
 def write(path, model_config, weights):
@@ -90,8 +108,7 @@ def small_cnn():
     k4 = glorot((16, 10), 16, 10)
     b4 = rng.uniform(-0.1, 0.1, 10).astype(np.float32)
     layers = [
-        {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 28, 28, 1], "dtype": "float32",
-                                                "sparse": False, "ragged": False, "name": "conv2d_input"}},
+        input_layer(),
         conv("conv2d", 4), pool("max_pooling2d"), conv("conv2d_1", 8), pool("max_pooling2d_1"),
         {"class_name": "Flatten", "config": {"name": "flatten", "trainable": True, "dtype": "float32",
                                              "data_format": "channels_last"}},
@@ -108,9 +125,54 @@ def small_cnn():
 
     images = rng.uniform(0, 1, size=(2, 28, 28, 1)).astype(np.float32)
     expected = np.stack([forward(image, k1, b1, k2, b2, k3, b3, k4, b4) for image in images])
-    with open("small_cnn.expected.json", "w") as f:
-        json.dump({"input_shape": [28, 28, 1], "images_hwc": images.reshape(2, -1).tolist(),
-                   "probabilities": expected.tolist()}, f)
+    write_expected("small_cnn.expected.json", images, expected)
+
+
+def bn_gap_cnn():
+    k1 = glorot((3, 3, 1, 4), 9, 36)
+    b1 = rng.uniform(-0.1, 0.1, 4).astype(np.float32)
+    gamma = rng.uniform(0.5, 1.5, 4).astype(np.float32)
+    beta = rng.uniform(-0.2, 0.2, 4).astype(np.float32)
+    mean = rng.uniform(0, 0.3, 4).astype(np.float32)
+    variance = rng.uniform(0.05, 0.2, 4).astype(np.float32)
+    k2 = glorot((3, 3, 4, 8), 36, 72)
+    b2 = rng.uniform(-0.1, 0.1, 8).astype(np.float32)
+    k3 = glorot((8, 10), 8, 10) * 4
+    b3 = rng.uniform(-0.1, 0.1, 10).astype(np.float32)
+    layers = [
+        input_layer(), conv("conv2d", 4, "same"), batch_norm("batch_normalization"), pool("max_pooling2d"),
+        conv("conv2d_1", 8),
+        {"class_name": "GlobalAveragePooling2D", "config": {"name": "global_average_pooling2d", "trainable": True,
+                                                            "dtype": "float32", "data_format": "channels_last"}},
+        dense("dense", 10, "softmax"),
+    ]
+    model_config = {"class_name": "Sequential", "config": {"name": "sequential", "layers": layers}}
+    write("bn_gap_cnn.h5", model_config, [
+        ("conv2d", [("kernel", k1), ("bias", b1)]),
+        ("batch_normalization", [("gamma", gamma), ("beta", beta), ("moving_mean", mean),
+                                 ("moving_variance", variance)]),
+        ("max_pooling2d", []), ("conv2d_1", [("kernel", k2), ("bias", b2)]), ("global_average_pooling2d", []),
+        ("dense", [("kernel", k3), ("bias", b3)])])
+
+    images = rng.uniform(0, 1, size=(2, 28, 28, 1)).astype(np.float32)
+    expected = []
+    for image in images:
+        x = conv2d_valid_relu(np.pad(image.astype(np.float64), ((1, 1), (1, 1), (0, 0))), k1, b1)
+        x = (x - mean) / np.sqrt(variance + 0.001) * gamma + beta
+        x = conv2d_valid_relu(max_pool(x), k2, b2).mean(axis=(0, 1))
+        expected.append(softmax(x @ k3 + b3))
+    write_expected("bn_gap_cnn.expected.json", images, np.stack(expected))
+
+
+def write_expected(path, images, probabilities):
+    with open(path, "w") as f:
+        json.dump({"input_shape": [28, 28, 1], "images_hwc": images.reshape(len(images), -1).tolist(),
+                   "probabilities": probabilities.tolist()}, f)
+
+
+def softmax(logits):
+    e = np.exp(logits - logits.max())
+    return e / e.sum()
 
 
 def conv2d_valid_relu(x, kernel, bias):
@@ -133,9 +195,7 @@ def forward(image, k1, b1, k2, b2, k3, b3, k4, b4):
     x = max_pool(conv2d_valid_relu(image.astype(np.float64), k1, b1))
     x = max_pool(conv2d_valid_relu(x, k2, b2))
     x = np.maximum(x.reshape(-1) @ k3 + b3, 0)
-    logits = x @ k4 + b4
-    e = np.exp(logits - logits.max())
-    return e / e.sum()
+    return softmax(x @ k4 + b4)
 
 
 def functional():
@@ -153,3 +213,4 @@ def functional():
 if __name__ == "__main__":
     small_cnn()
     functional()
+    bn_gap_cnn()

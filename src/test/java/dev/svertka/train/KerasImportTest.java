@@ -22,6 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.svertka.data.SyntheticDigits;
 import dev.svertka.model.SeedCnn;
 import dev.svertka.registry.ModelRegistry;
 
@@ -41,7 +42,23 @@ class KerasImportTest {
         assertThat(FineTuning.layerIndex(imported, "max_pooling2d_1")).isEqualTo(3);
         assertThat(imported.getLayerWiseConfigurations().getConf(6).getLayer()).isInstanceOf(OutputLayer.class);
 
-        JsonNode expected = new ObjectMapper().readTree(fixture("small_cnn.expected.json").toFile());
+        assertComputesWhatNumpyComputed(imported, "small_cnn.expected.json");
+    }
+
+    @Test
+    void importsBatchNormalizationSamePaddingAndGlobalPoolingAsABase() throws Exception {
+        MultiLayerNetwork imported = new BaseModels(new ZooModels(work, false, null, System.out)).load(
+                fixture("bn_gap_cnn.h5").toString(), SyntheticDigits.SHAPE, 10, 1, new ModelRegistry(work));
+
+        // conv, BN (gamma, beta, mean, variance), pool, conv, global average, dense: 40 + 16 + 296 + 90
+        assertThat(imported.getnLayers()).isEqualTo(6);
+        assertThat(imported.numParams()).isEqualTo(442);
+        assertComputesWhatNumpyComputed(imported, "bn_gap_cnn.expected.json");
+    }
+
+    private static void assertComputesWhatNumpyComputed(MultiLayerNetwork imported, String expectedFile)
+            throws Exception {
+        JsonNode expected = new ObjectMapper().readTree(fixture(expectedFile).toFile());
         JsonNode images = expected.get("images_hwc");
         float[] pixels = new float[images.size() * 28 * 28];
         for (int image = 0; image < images.size(); image++) {
@@ -54,7 +71,7 @@ class KerasImportTest {
         JsonNode numpy = expected.get("probabilities");
         for (int image = 0; image < numpy.size(); image++) {
             for (int c = 0; c < 10; c++) {
-                assertThat(probabilities.getDouble(image, c)).as("image %d class %d", image, c)
+                assertThat(probabilities.getDouble(image, c)).as("%s image %d class %d", expectedFile, image, c)
                         .isCloseTo(numpy.get(image).get(c).asDouble(), within(1e-5));
             }
         }
