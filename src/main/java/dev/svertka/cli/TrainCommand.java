@@ -73,8 +73,8 @@ public class TrainCommand implements Callable<Integer> {
     Path resume;
 
     @Option(names = "--base", description = "Fine-tune this model: NAME[:VERSION] in the registry, a checkpoint .zip,"
-            + " a Keras Sequential model .h5, or a DL4J zoo model zoo:NAME (pretrained; zoo:NAME?weights=none: untrained);"
-            + " its head is replaced for the new classes.")
+            + " a Keras Sequential model .h5, or a DL4J zoo model zoo:NAME (pretrained) or zoo:NAME?weights=none"
+            + " (untrained); its head is replaced for the new classes.")
     String base;
 
     @Option(names = "--freeze-up-to", description = "With --base: freeze layers up to this layer name or index.")

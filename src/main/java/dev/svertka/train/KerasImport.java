@@ -142,7 +142,8 @@ public final class KerasImport {
         }
         Map<Integer, InputPreProcessor> preprocessors = conf.getInputPreProcessors();
         List<Integer> flattened = preprocessors.entrySet().stream()
-                .filter(e -> e.getValue() instanceof CnnToFeedForwardPreProcessor p && p.getFormat() == CNN2DFormat.NHWC)
+                .filter(e -> e.getValue() instanceof CnnToFeedForwardPreProcessor flatten
+                        && flatten.getFormat() == CNN2DFormat.NHWC)
                 .map(Map.Entry::getKey).toList();
         for (int index : flattened) {
             CnnToFeedForwardPreProcessor nhwc = (CnnToFeedForwardPreProcessor) preprocessors.get(index);

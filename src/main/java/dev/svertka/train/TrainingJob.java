@@ -52,8 +52,9 @@ public final class TrainingJob {
      * @param runDir          metrics, checkpoints and the HTML report of the run (null: none)
      * @param resume          a {@code last.zip}/{@code best.zip} checkpoint to continue training
      * @param base            fine-tune this model: a registry reference {@code name[:version]}, a checkpoint
-     *                        {@code .zip}, a Keras Sequential {@code .h5} or a DL4J zoo model {@code zoo:NAME[?weights=...]}
-     *                        (see {@link BaseModels}); its head is replaced for this data's classes
+     *                        {@code .zip}, a Keras Sequential {@code .h5} or a DL4J zoo model
+     *                        {@code zoo:NAME[?weights=...]} (see {@link BaseModels}); its head is replaced for this
+     *                        data's classes
      * @param freezeUpTo      with a base: freeze the layers up to this name or index (null: train all)
      * @param unfreezeAfter   with a frozen base: train everything after this many epochs (0: never)
      */

@@ -176,8 +176,9 @@ class ZooModelsTest {
 
     /**
      * The zip with a comment that gives it the Adler-32 checksum {@code target}. Appended bytes x(1..k) move the
-     * sums to a + sum(x) and b + k*a + sum((k-j+1) * x(j)): the comment first fills the lowest weights to reach the
-     * wanted a, then moves single units to higher weights until b matches.
+     * sums to a + sum(x) and b + k*a + sum((k-j+1) * x(j)): the comment fills the lowest weights to reach the
+     * wanted a (at most 2 * 65521, so weights up to 514), then moves single units from the top of that block
+     * to higher, empty weights until b matches (at most ~130 moves, so no weight overflows 255).
      */
     private static byte[] withAdler32(byte[] zip, long target) {
         int k = 1024;
@@ -190,26 +191,24 @@ class ZooModelsTest {
         long b0 = adler.getValue() >>> 16;
         int[] byWeight = new int[k + 1];
         long sum = Math.floorMod((target & 0xffff) - a0, ADLER) + ADLER;
-        for (int w = 1; sum > 0; w++) {
-            byWeight[w] = (int) Math.min(255, sum);
-            sum -= byWeight[w];
+        int top = 0;
+        while (sum > 0) {
+            byWeight[++top] = (int) Math.min(255, sum);
+            sum -= byWeight[top];
         }
         long weighted = 0;
         for (int w = 1; w <= k; w++) {
             weighted += (long) w * byWeight[w];
         }
         long missing = Math.floorMod((target >>> 16) - b0 - (long) k * a0 - weighted, ADLER);
-        for (int from = 1; missing > 0; ) {
-            while (byWeight[from] == 0) {
-                from++;
+        while (missing > 0) {
+            while (byWeight[top] == 0) {
+                top--;
             }
-            int to = (int) Math.min(from + missing, k);
-            while (byWeight[to] == 255) {
-                to--;
-            }
-            byWeight[from]--;
+            int to = (int) Math.min(top + missing, k);
+            byWeight[top]--;
             byWeight[to]++;
-            missing -= to - from;
+            missing -= to - top;
         }
         byte[] forged = java.util.Arrays.copyOf(head, head.length + k);
         for (int j = 1; j <= k; j++) {
