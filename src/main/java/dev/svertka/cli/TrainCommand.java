@@ -8,6 +8,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import dev.svertka.registry.ModelRegistry;
 import dev.svertka.train.JobSpec;
 import dev.svertka.train.TrainingJob;
+import dev.svertka.train.ZooConfig;
+import dev.svertka.train.ZooModels;
+import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -73,8 +76,9 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue training from a checkpoint (a run's last.zip).")
     Path resume;
 
-    @Option(names = "--base", description = "Fine-tune this model: NAME[:VERSION] in the registry or a checkpoint .zip;"
-            + " its head is replaced for the new classes.")
+    @Option(names = "--base", description = "Fine-tune this model: NAME[:VERSION] in the registry, a checkpoint .zip,"
+            + " a Keras Sequential model .h5, or a DL4J zoo model zoo:NAME (pretrained) or zoo:NAME?weights=none"
+            + " (untrained); its head is replaced for the new classes.")
     String base;
 
     @Option(names = "--freeze-up-to", description = "With --base: freeze layers up to this layer name or index.")
@@ -106,13 +110,17 @@ public class TrainCommand implements Callable<Integer> {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
+    @Inject
+    ZooConfig zoo;
+
     @Override
     public Integer call() throws Exception {
         JobSpec job = specFile != null ? JobSpec.read(specFile)
                 : new JobSpec(model, data, testData, imageSize, preset, epochs, batchSize, validationSplit, stratified,
                 seed, limit, augment, optimizer, schedule, patience, runDir == null ? null : runDir.toString(),
                 resume == null ? null : resume.toString(), base, freezeUpTo, unfreezeAfter, registry.toString());
-        new TrainingJob(System.out, bootstrapServers).run(job.toSpec(), new ModelRegistry(job.registryDir()));
+        new TrainingJob(System.out, bootstrapServers, ZooModels.of(zoo, System.out)).run(job.toSpec(),
+                new ModelRegistry(job.registryDir()));
         return 0;
     }
 }

@@ -2,7 +2,6 @@ package dev.svertka.train;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,8 +52,10 @@ public final class TrainingJob {
      * @param patience        early stopping on the validation loss (0: off)
      * @param runDir          metrics, checkpoints and the HTML report of the run (null: none)
      * @param resume          a {@code last.zip}/{@code best.zip} checkpoint to continue training
-     * @param base            fine-tune this model: a registry reference {@code name[:version]} or a checkpoint
-     *                        {@code .zip}; its head is replaced for this data's classes
+     * @param base            fine-tune this model: a registry reference {@code name[:version]}, a checkpoint
+     *                        {@code .zip}, a Keras Sequential {@code .h5} or a DL4J zoo model
+     *                        {@code zoo:NAME[?weights=...]} (see {@link BaseModels}); its head is replaced for this
+     *                        data's classes
      * @param freezeUpTo      with a base: freeze the layers up to this name or index (null: train all)
      * @param unfreezeAfter   with a frozen base: train everything after this many epochs (0: never)
      */
@@ -112,15 +113,24 @@ public final class TrainingJob {
 
     private final PrintStream out;
     private final String kafkaBootstrap;
+    private final BaseModels bases;
 
+    /**
+     * A job whose {@code kafka:} data defaults to localhost:9092 and whose zoo bases use DL4J's cache
+     * ({@code ~/.deeplearning4j}) and may download into it.
+     */
     public TrainingJob(PrintStream out) {
-        this(out, LabeledTopic.DEFAULT_BOOTSTRAP);
+        this(out, LabeledTopic.DEFAULT_BOOTSTRAP, ZooModels.defaults(out));
     }
 
-    /** A job that reads {@code kafka:} data without {@code bootstrap=} from {@code kafkaBootstrap}. */
-    public TrainingJob(PrintStream out, String kafkaBootstrap) {
+    /**
+     * A job that reads {@code kafka:} data without {@code bootstrap=} from {@code kafkaBootstrap} and takes
+     * zoo bases from {@code zoo}.
+     */
+    public TrainingJob(PrintStream out, String kafkaBootstrap, ZooModels zoo) {
         this.out = out;
         this.kafkaBootstrap = kafkaBootstrap;
+        this.bases = new BaseModels(zoo);
     }
 
     public Result run(Spec spec, ModelRegistry registry) throws IOException, ParityException, RegistryException {
@@ -217,15 +227,14 @@ public final class TrainingJob {
     private MultiLayerNetwork network(Spec spec, LabeledImages train, ModelRegistry registry)
             throws IOException, RegistryException {
         if (spec.resume() != null) {
-            MultiLayerNetwork resumed = restore(spec.resume());
+            MultiLayerNetwork resumed = BaseModels.checkpoint(spec.resume());
             out.printf("Resuming %s after epoch %d%n", spec.resume(), resumed.getEpochCount());
             return resumed;
         }
         if (spec.base() != null) {
-            Path checkpoint = spec.base().endsWith(".zip") ? Path.of(spec.base())
-                    : registry.resolve(spec.base()).checkpointFile();
+            MultiLayerNetwork base = bases.load(spec.base(), train.shape(), train.classes(), spec.seed(), registry);
             Optimizer optimizer = fineTuningOptimizer(spec);
-            MultiLayerNetwork tuned = FineTuning.prepare(restore(checkpoint), train.classes(), spec.freezeUpTo(),
+            MultiLayerNetwork tuned = FineTuning.prepare(base, train.classes(), spec.freezeUpTo(),
                     optimizer.updater(), spec.seed());
             out.printf("Fine-tuning %s: new head for %d classes, %d layers frozen, %s%n", spec.base(),
                     train.classes(), FineTuning.frozenLayers(tuned), optimizer.describe());
@@ -266,13 +275,6 @@ public final class TrainingJob {
     private static Trainer.Options options(Spec spec, int epochs) {
         return new Trainer.Options(epochs, spec.batchSize(), spec.seed(), spec.augmentation(), spec.patience(),
                 spec.runDir());
-    }
-
-    private static MultiLayerNetwork restore(Path checkpoint) throws IOException {
-        if (!Files.isRegularFile(checkpoint)) {
-            throw new IOException("checkpoint " + checkpoint + " does not exist");
-        }
-        return ModelSerializer.restoreMultiLayerNetwork(checkpoint.toFile(), true);
     }
 
     private static ModelCard card(Spec spec, Prepared data, List<Trainer.EpochMetrics> history, Evaluation test) {

@@ -19,6 +19,7 @@ import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
 
 import dev.svertka.data.LabeledImages;
 
@@ -280,8 +281,11 @@ public final class TrainingReport {
         for (int i = 0; i < n; i++) {
             target.putScalar(i, predicted[i], 1);
         }
+        // frozen layers pass no gradient back to their input (DL4J fails asking for it): use a thawed copy
+        MultiLayerNetwork differentiable = FineTuning.frozenLayers(network) > 0
+                ? FineTuning.unfreeze(network, new NoOp()) : network;
         // the loss gradient for a one-hot target is -d log p(target) / d input: its size is the saliency
-        INDArray gradient = network.calculateGradients(input, target, null, null).getSecond();
+        INDArray gradient = differentiable.calculateGradients(input, target, null, null).getSecond();
         int w = test.shape().width();
         int h = test.shape().height();
         int scale = 3;

@@ -35,6 +35,8 @@ import dev.svertka.train.JobSpec;
 import dev.svertka.train.Trainer;
 import dev.svertka.train.TrainingJob;
 import dev.svertka.train.TrainingReport;
+import dev.svertka.train.ZooConfig;
+import dev.svertka.train.ZooModels;
 
 /**
  * The trainer role's job queue: jobs run one at a time, in submission order, on one thread (a pod
@@ -80,6 +82,9 @@ public class TrainingJobs {
 
     @Inject
     ModelsConfig models;
+
+    @Inject
+    ZooConfig zoo;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -150,7 +155,8 @@ public class TrainingJobs {
         try (PrintStream log = new PrintStream(job.log, true, StandardCharsets.UTF_8)) {
             ModelRegistry registry = new ModelRegistry(
                     job.spec.registry() != null ? job.spec.registryDir() : Path.of(config.registry()));
-            TrainingJob.Result result = new TrainingJob(log, bootstrapServers).run(job.spec.toSpec(), registry);
+            TrainingJob.Result result = new TrainingJob(log, bootstrapServers, ZooModels.of(zoo, log))
+                    .run(job.spec.toSpec(), registry);
             job.result = result.version().card().reference();
             LOG.infof("training job %s stored %s", job.id, job.result);
             if (config.announce()) {

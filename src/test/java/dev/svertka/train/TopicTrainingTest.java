@@ -73,8 +73,8 @@ class TopicTrainingTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
 
         // no bootstrap= in the data value: the job's default (the application's kafka.bootstrap.servers)
-        TrainingJob.Result result = new TrainingJob(new PrintStream(log, true, StandardCharsets.UTF_8),
-                kafka.bootstrapServers()).run(job.toSpec(), new ModelRegistry(dir.resolve("registry")));
+        PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
+        TrainingJob.Result result = new TrainingJob(out, kafka.bootstrapServers(), ZooModels.defaults(out)).run(job.toSpec(), new ModelRegistry(dir.resolve("registry")));
 
         LabeledImages read = result.data().train();
         assertThat(read.size()).isEqualTo(IMAGES);

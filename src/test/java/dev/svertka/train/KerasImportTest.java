@@ -1,0 +1,124 @@
+package dev.svertka.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.svertka.data.SyntheticDigits;
+import dev.svertka.model.SeedCnn;
+import dev.svertka.registry.ModelRegistry;
+
+/** Keras .h5 bases: fixtures written by src/test/resources/keras/make_fixtures.py (h5py + numpy, no Keras). */
+class KerasImportTest {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void importsTheSequentialNetWithWeightsThatComputeWhatKerasMathsComputes() throws Exception {
+        MultiLayerNetwork imported = KerasImport.sequential(fixture("small_cnn.h5"));
+
+        // conv, pool, conv, pool, dense (after Flatten), dropout, dense softmax: 40 + 296 + 3216 + 170 weights
+        assertThat(imported.getnLayers()).isEqualTo(7);
+        assertThat(imported.numParams()).isEqualTo(3722);
+        assertThat(FineTuning.layerIndex(imported, "max_pooling2d_1")).isEqualTo(3);
+        assertThat(imported.getLayerWiseConfigurations().getConf(6).getLayer()).isInstanceOf(OutputLayer.class);
+
+        assertComputesWhatNumpyComputed(imported, "small_cnn.expected.json");
+    }
+
+    @Test
+    void importsBatchNormalizationSamePaddingAndGlobalPoolingAsABase() throws Exception {
+        MultiLayerNetwork imported = new BaseModels(new ZooModels(work, false, null, System.out)).load(
+                fixture("bn_gap_cnn.h5").toString(), SyntheticDigits.SHAPE, 10, 1, new ModelRegistry(work));
+
+        // conv, BN (gamma, beta, mean, variance), pool, conv, global average, dense: 40 + 16 + 296 + 90
+        assertThat(imported.getnLayers()).isEqualTo(6);
+        assertThat(imported.numParams()).isEqualTo(442);
+        assertComputesWhatNumpyComputed(imported, "bn_gap_cnn.expected.json");
+    }
+
+    private static void assertComputesWhatNumpyComputed(MultiLayerNetwork imported, String expectedFile)
+            throws Exception {
+        JsonNode expected = new ObjectMapper().readTree(fixture(expectedFile).toFile());
+        JsonNode images = expected.get("images_hwc");
+        float[] pixels = new float[images.size() * 28 * 28];
+        for (int image = 0; image < images.size(); image++) {
+            for (int i = 0; i < 28 * 28; i++) {
+                pixels[image * 28 * 28 + i] = (float) images.get(image).get(i).asDouble(); // one channel: HWC = CHW
+            }
+        }
+        INDArray probabilities = imported.output(Nd4j.create(pixels, new long[] {images.size(), 1, 28, 28}, 'c'));
+
+        JsonNode numpy = expected.get("probabilities");
+        for (int image = 0; image < numpy.size(); image++) {
+            for (int c = 0; c < 10; c++) {
+                assertThat(probabilities.getDouble(image, c)).as("%s image %d class %d", expectedFile, image, c)
+                        .isCloseTo(numpy.get(image).get(c).asDouble(), within(1e-5));
+            }
+        }
+    }
+
+    @Test
+    void fineTunesTheKerasNetWithFrozenConvolutionsAndPublishesIt() throws Exception {
+        Path h5 = fixture("small_cnn.h5");
+        Map<String, INDArray> imported = KerasImport.sequential(h5).paramTable();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        TrainingJob.Spec spec = new TrainingJob.Spec("synthetic:1200", SeedCnn.NAME, "from-keras", 1, 32, 0.1, 4, 0)
+                .withTraining(null, Optimizer.parse("adam:0.003", "constant"), 0, work.resolve("run"), null)
+                .withBase(h5.toString(), "max_pooling2d_1", 0);
+
+        TrainingJob.Result result = new TrainingJob(new PrintStream(log, true, StandardCharsets.UTF_8))
+                .run(spec, new ModelRegistry(work.resolve("registry")));
+
+        Map<String, INDArray> tuned = result.network().paramTable();
+        for (String frozen : new String[] {"0_W", "0_b", "2_W", "2_b"}) {
+            assertThat(tuned.get(frozen)).as("frozen " + frozen).isEqualTo(imported.get(frozen));
+        }
+        assertThat(tuned.get("4_W")).as("trained dense").isNotEqualTo(imported.get("4_W"));
+        assertThat(result.history().get(0).loss()).isLessThan(Math.log(10)); // it learned more than chance
+        assertThat(result.parity().argmaxMismatches()).isZero();
+        assertThat(result.version().card().preset()).isEqualTo("fine-tuned from " + h5);
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("new head for 10 classes, 4 layers frozen");
+        // the saliency map differentiates through the frozen layers too
+        assertThat(work.resolve("run/report/saliency.png")).isNotEmptyFile();
+    }
+
+    @Test
+    void aFunctionalModelOrAFileThatIsNotHdf5IsRefusedNamingTheFileAndWhy() throws Exception {
+        Path functional = fixture("functional.h5");
+        assertThatThrownBy(() -> KerasImport.sequential(functional))
+                .hasMessageContaining(functional.toString())
+                .hasMessageContaining("must be Sequential (found Functional)")
+                .hasMessageContaining("only Keras Sequential models");
+
+        Path text = Files.writeString(work.resolve("model.h5"), "{\"class_name\": \"Sequential\"}");
+        assertThatThrownBy(() -> KerasImport.sequential(text))
+                .hasMessageContaining(text.toString()).hasMessageContaining("not an HDF5 file");
+
+        assertThatThrownBy(() -> KerasImport.sequential(work.resolve("missing.h5")))
+                .hasMessageContaining("missing.h5 does not exist");
+    }
+
+    private static Path fixture(String name) throws URISyntaxException {
+        return Path.of(KerasImportTest.class.getResource("/keras/" + name).toURI());
+    }
+}

@@ -1,0 +1,223 @@
+package dev.svertka.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.Adler32;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.deeplearning4j.zoo.model.LeNet;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+
+import com.sun.net.httpserver.HttpServer;
+
+import dev.svertka.data.LabeledImages;
+import dev.svertka.data.LabeledTopic;
+import dev.svertka.data.SyntheticDigits;
+import dev.svertka.model.SeedCnn;
+import dev.svertka.registry.ModelRegistry;
+
+/** Zoo bases offline: where pretrained weights are looked for, what is said when they are not there, untrained nets. */
+class ZooModelsTest {
+
+    private static final String LENET_FILE = "lenet_dl4j_mnist_inference.zip";
+    private static final long LENET_CHECKSUM = 1906861161L;
+    private static final int ADLER = 65521;
+
+    @TempDir
+    Path cache;
+
+    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
+
+    @Test
+    void pretrainedWeightsAreLookedForInDl4jsCacheLayout() throws Exception {
+        ZooModels zoo = new ZooModels(cache, false, null, out);
+
+        assertThat(zoo.weightsFile("zoo:LeNet")).isEqualTo(cache.resolve("models/lenet/" + LENET_FILE));
+        assertThat(zoo.weightsFile("zoo:lenet?weights=mnist")).isEqualTo(cache.resolve("models/lenet/" + LENET_FILE));
+        assertThat(zoo.weightsFile("zoo:VGG16")).isEqualTo(cache.resolve("models/vgg16/vgg16_dl4j_inference.zip"));
+        assertThat(zoo.weightsFile("zoo:VGG16?weights=cifar10").getFileName().toString()).contains("cifar");
+    }
+
+    @Test
+    void missingWeightsOfflineSayWhichFileToPlaceWhere() {
+        ZooModels zoo = new ZooModels(cache, false, null, out);
+
+        assertThatThrownBy(() -> zoo.load("zoo:LeNet", SyntheticDigits.SHAPE, 10, 1))
+                .hasMessageContaining("not in the cache and downloads are off")
+                .hasMessageContaining("place " + LENET_FILE + " (from https://")
+                .hasMessageContaining(" at " + cache.resolve("models/lenet/" + LENET_FILE));
+    }
+
+    @Test
+    void aFailedDownloadLeavesNothingInTheCacheAndSaysWhereToPutTheFile() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        HttpServer mirror = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        mirror.createContext("/models/", exchange -> {
+            requests.incrementAndGet();
+            byte[] junk = "not a model".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, junk.length);
+            try (OutputStream body = exchange.getResponseBody()) {
+                body.write(junk);
+            }
+        });
+        mirror.start();
+        try {
+            String url = "http://127.0.0.1:" + mirror.getAddress().getPort() + "/";
+            ZooModels zoo = new ZooModels(cache, true, url, out);
+
+            assertThatThrownBy(() -> zoo.load("zoo:LeNet", SyntheticDigits.SHAPE, 10, 1))
+                    .hasMessageContaining("could not be downloaded")
+                    .hasMessageContaining("Adler-32 checksum")
+                    .hasMessageContaining("place " + LENET_FILE + " (from " + url + "models/" + LENET_FILE + ")");
+            assertThat(requests).hasValue(1);
+            assertThat(log.toString(StandardCharsets.UTF_8)).contains("Downloading " + url + "models/" + LENET_FILE);
+            try (var files = Files.list(cache.resolve("models/lenet"))) {
+                assertThat(files).as("no partial file kept").isEmpty();
+            }
+        } finally {
+            mirror.stop(0);
+        }
+    }
+
+    @Test
+    void aCachedFileThatIsNotTheZoosIsReportedAndKept() throws Exception {
+        ZooModels zoo = new ZooModels(cache, true, "http://127.0.0.1:9/", out);
+        Path cached = zoo.weightsFile("zoo:LeNet");
+        Files.createDirectories(cached.getParent());
+        Files.writeString(cached, "someone else's file");
+
+        assertThatThrownBy(() -> zoo.load("zoo:LeNet", SyntheticDigits.SHAPE, 10, 1))
+                .hasMessageContaining("cached pretrained weights " + cached + " are not the zoo's")
+                .hasMessageContaining("expected " + LENET_CHECKSUM);
+        assertThat(cached).hasContent("someone else's file");
+    }
+
+    @Test
+    void cachedPretrainedWeightsAreLoadedAndFineTunedWithFrozenFeatures() throws Exception {
+        // The zoo's own file cannot be fetched offline. A LeNet checkpoint stands in for it: the zoo checks its
+        // files by Adler-32 only, so a zip comment can give the stand-in the checksum of the real one.
+        MultiLayerNetwork stand = (MultiLayerNetwork) LeNet.builder().numClasses(10).seed(3).build().init();
+        ZooModels zoo = new ZooModels(cache, false, null, out);
+        Path cached = zoo.weightsFile("zoo:LeNet");
+        Files.createDirectories(cached.getParent());
+        ModelSerializer.writeModel(stand, cached.toFile(), false);
+        Files.write(cached, withAdler32(Files.readAllBytes(cached), LENET_CHECKSUM));
+
+        MultiLayerNetwork pretrained = zoo.load("zoo:LeNet", SyntheticDigits.SHAPE, 5, 1);
+
+        assertThat(pretrained.params()).as("the cached weights").isEqualTo(stand.params());
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("Pretrained weights: " + cached);
+        MultiLayerNetwork tuned = FineTuning.prepare(pretrained, 5, "maxpool2", new Adam(1e-3), 1);
+        Map<String, INDArray> before = new HashMap<>();
+        tuned.paramTable().forEach((name, value) -> before.put(name, value.dup()));
+        LabeledImages newClasses = SyntheticDigits.generate(400, 7).classRange(5, 10, 20);
+        new Trainer(out).fit(tuned, newClasses, null, new Trainer.Options(1, 20, 1));
+        assertThat(tuned.paramTable().get("0_W")).as("frozen").isEqualTo(before.get("0_W"));
+        assertThat(tuned.paramTable().get("2_W")).as("frozen").isEqualTo(before.get("2_W"));
+        assertThat(tuned.paramTable().get("5_W")).as("new head").isNotEqualTo(before.get("5_W"));
+        assertThat(tuned.output(Nd4j.zeros(1, 1, 28, 28)).shape()).containsExactly(1, 5);
+    }
+
+    @Test
+    void badReferencesAreClearErrors() {
+        ZooModels zoo = new ZooModels(cache, false, null, out);
+
+        assertThatThrownBy(() -> zoo.load("zoo:LeNot", SyntheticDigits.SHAPE, 10, 1))
+                .hasMessageContaining("no zoo model 'LeNot'").hasMessageContaining("lenet, nasnet");
+        assertThatThrownBy(() -> zoo.load("zoo:LeNet?weights=imagenet", SyntheticDigits.SHAPE, 10, 1))
+                .hasMessageContaining("no imagenet weights for zoo:LeNet?weights=imagenet; it has: mnist");
+        assertThatThrownBy(() -> zoo.load("zoo:LeNet?pretrained=no", SyntheticDigits.SHAPE, 10, 1))
+                .hasMessageContaining("unknown option 'pretrained=no'");
+        assertThatThrownBy(() -> zoo.load("zoo:SimpleCNN", SyntheticDigits.SHAPE, 10, 1))
+                .hasMessageContaining("no pretrained weights for zoo:SimpleCNN")
+                .hasMessageContaining("zoo:simplecnn?weights=none");
+        assertThatThrownBy(() -> zoo.load("zoo:AlexNet?weights=none", SyntheticDigits.SHAPE, 10, 1))
+                .hasMessageContaining("zoo:AlexNet?weights=none cannot be built for 1x28x28 images");
+        assertThatThrownBy(() -> zoo.load("zoo:ResNet50?weights=none", SyntheticDigits.SHAPE, 10, 1))
+                .hasMessageContaining("it is a ComputationGraph");
+        assertThatThrownBy(() -> new BaseModels(zoo).load("zoo:SimpleCNN?weights=none", SyntheticDigits.SHAPE, 10, 1,
+                new ModelRegistry(cache))).hasMessageContaining("not in an output layer");
+    }
+
+    @Test
+    void anUntrainedLeNetBuiltForTheDataFineTunesWithANewHeadAndPublishes(@TempDir Path registry) throws Exception {
+        // LeNet's dense layer has 1.2 M weights: 400 training images keep the test short
+        TrainingJob.Spec spec = new TrainingJob.Spec("synthetic:1200", SeedCnn.NAME, "lenet", 1, 32, 0.1, 6, 400)
+                .withTraining(null, Optimizer.parse("adam:0.001", "constant"), 0, null, null)
+                .withBase("zoo:LeNet?weights=none", null, 0);
+
+        TrainingJob.Result result = new TrainingJob(out, LabeledTopic.DEFAULT_BOOTSTRAP, new ZooModels(cache, false, null, out))
+                .run(spec, new ModelRegistry(registry));
+
+        assertThat(result.network().getnLayers()).isEqualTo(6);
+        assertThat(result.network().getLayerWiseConfigurations().getInputPreProcess(0)).as("takes maps").isNull();
+        assertThat(result.test().accuracy()).as("better than chance").isGreaterThan(0.2);
+        assertThat(result.parity().argmaxMismatches()).isZero();
+        assertThat(result.version().card().preset()).isEqualTo("fine-tuned from zoo:LeNet?weights=none");
+    }
+
+    /**
+     * The zip with a comment that gives it the Adler-32 checksum {@code target}. Appended bytes x(1..k) move the
+     * sums to a + sum(x) and b + k*a + sum((k-j+1) * x(j)): the comment fills the lowest weights to reach the
+     * wanted a (at most 2 * 65521, so weights up to 514), then moves single units from the top of that block
+     * to higher, empty weights until b matches (at most ~130 moves, so no weight overflows 255).
+     */
+    private static byte[] withAdler32(byte[] zip, long target) {
+        int k = 1024;
+        byte[] head = zip.clone();
+        head[head.length - 2] = (byte) k; // the end record's comment length, little-endian
+        head[head.length - 1] = (byte) (k >> 8);
+        Adler32 adler = new Adler32();
+        adler.update(head);
+        long a0 = adler.getValue() & 0xffff;
+        long b0 = adler.getValue() >>> 16;
+        int[] byWeight = new int[k + 1];
+        long sum = Math.floorMod((target & 0xffff) - a0, ADLER) + ADLER;
+        int top = 0;
+        while (sum > 0) {
+            byWeight[++top] = (int) Math.min(255, sum);
+            sum -= byWeight[top];
+        }
+        long weighted = 0;
+        for (int w = 1; w <= k; w++) {
+            weighted += (long) w * byWeight[w];
+        }
+        long missing = Math.floorMod((target >>> 16) - b0 - (long) k * a0 - weighted, ADLER);
+        while (missing > 0) {
+            while (byWeight[top] == 0) {
+                top--;
+            }
+            int to = (int) Math.min(top + missing, k);
+            byWeight[top]--;
+            byWeight[to]++;
+            missing -= to - top;
+        }
+        byte[] forged = java.util.Arrays.copyOf(head, head.length + k);
+        for (int j = 1; j <= k; j++) {
+            forged[head.length + j - 1] = (byte) byWeight[k - j + 1];
+        }
+        adler.reset();
+        adler.update(forged);
+        assertThat(adler.getValue()).isEqualTo(target);
+        return forged;
+    }
+}
