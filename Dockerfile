@@ -69,7 +69,10 @@ USER 10001:10001
 # The JVM sizes itself from the container's limits (JDK 17 is container-aware): the heap gets half
 # of the memory limit, the other half is left to native memory (ONNX Runtime sessions, ND4J
 # arrays); an OutOfMemoryError ends the process so that the orchestrator restarts it.
+# OMP_WAIT_POLICY=PASSIVE: ND4J's OpenMP threads sleep at barriers instead of spinning, which doubles
+# CPU training speed when the cores are shared (BENCHMARKS.md, issue 7)
 ENV SVERTKA_SERVE_REGISTRY=/registry \
+    OMP_WAIT_POLICY=PASSIVE \
     JAVA_OPTS="-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError -Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp"
 # HTTP for the server roles (serve, trainer): health, metrics, REST
 EXPOSE 8080

@@ -12,6 +12,7 @@ import argparse
 import gzip
 import json
 import os
+import sys
 import time
 
 import numpy as np
@@ -82,6 +83,8 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--preset", choices=sorted(PRESETS), default="seed-cnn")
+    parser.add_argument("--profile", action="store_true",
+                        help="print torch.profiler's per-op CPU time of the epoch(s) to stderr (slows training)")
     opts = parser.parse_args()
     torch.set_num_threads(opts.threads)
     torch.manual_seed(opts.seed)
@@ -93,6 +96,10 @@ def main():
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     rng = np.random.default_rng(opts.seed)
     seconds = []
+    cpu_first, cpu_last = None, None  # process CPU time after the first and the last batch, as CpuClock.java
+    profiler = torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) if opts.profile else None
+    if profiler:
+        profiler.start()
     for _ in range(opts.epochs):
         model.train()
         started = time.perf_counter()
@@ -106,7 +113,12 @@ def main():
             loss = torch.nn.functional.cross_entropy(model(x), y)
             loss.backward()
             optimizer.step()
+            cpu_last = time.process_time()
+            cpu_first = cpu_last if cpu_first is None else cpu_first
         seconds.append(time.perf_counter() - started)
+    if profiler:
+        profiler.stop()
+        print(profiler.key_averages().table(sort_by="self_cpu_time_total", row_limit=25), file=sys.stderr)
     model.eval()
     correct = 0
     with torch.no_grad():
@@ -114,6 +126,7 @@ def main():
             x = torch.from_numpy(test_x[i:i + 256].astype(np.float32) / 255.0).unsqueeze(1)
             correct += int((model(x).argmax(1).numpy() == test_y[i:i + 256]).sum())
     print(json.dumps({"images_per_second": len(train_x) * opts.epochs / sum(seconds),
+                      "images_per_cpu_second": (len(train_x) * opts.epochs - opts.batch) / (cpu_last - cpu_first),
                       "epoch_seconds": seconds, "test_accuracy": correct / len(test_x),
                       "threads": torch.get_num_threads(), "preset": opts.preset, "torch": torch.__version__}))
 

@@ -7,14 +7,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
+import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.bytedeco.javacpp.Loader;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,7 +38,9 @@ import dev.svertka.train.Trainer;
  * {@code dataset-fashion-mnist}) with the project's {@link Trainer}, then the same network in PyTorch
  * ({@code benchmarks/train_reference.py}, Debian's {@code python3-torch}) with the same batch size, epochs
  * and thread count ({@code OMP_NUM_THREADS}, else all cores), and prints images/s over the epochs
- * (data feeding included), test accuracy and the ratio. Results also go to {@code target/benchmark/train.md}.
+ * (data feeding included), images per CPU-second (robust to other processes' load), test accuracy and the
+ * ratios. {@code -Dbench.variants=dl4j,nhwc,samediff} trains several DL4J variants one after another in this
+ * JVM, so that levers are compared within one run. Results also go to {@code target/benchmark/train.md}.
  */
 class TrainBenchmark {
 
@@ -43,6 +49,10 @@ class TrainBenchmark {
     private static final int EPOCHS = Integer.getInteger("bench.epochs", 1);
     private static final int BATCH = Integer.getInteger("bench.batch", 128);
     private static final String PRESET = System.getProperty("bench.preset", SeedCnn.NAME);
+    /** Trainers run one after another in this JVM, then PyTorch: dl4j (the preset as configured), nhwc, half,
+     *  bfloat16, samediff (seed-cnn only). */
+    private static final List<String> VARIANTS = Stream.of(System.getProperty("bench.variants", "dl4j").split(","))
+            .map(String::trim).toList();
     private static final long SEED = 42;
 
     private final List<String> lines = new ArrayList<>();
@@ -50,8 +60,8 @@ class TrainBenchmark {
     @Test
     void run() throws Exception {
         int threads = threads();
-        report("machine: %d cores, threads %d, load average before: %s", Runtime.getRuntime().availableProcessors(),
-                threads, load());
+        report("machine: %d cores, threads %d, DL4J's OMP_WAIT_POLICY %s, load average before: %s",
+                Runtime.getRuntime().availableProcessors(), threads, System.getenv("OMP_WAIT_POLICY"), load());
         report("ND4J backend: %s, native library: %s, DL4J oneDNN layer helpers: %s",
                 Nd4j.getBackend().getClass().getSimpleName(),
                 Loader.getLoadedLibraries().get("jnind4jcpu"), // which classifier's build JavaCPP picked
@@ -60,6 +70,44 @@ class TrainBenchmark {
         LabeledImages train = data.train().slice(0, Math.min(IMAGES, data.train().size()));
         report("%s: %s on %d training images, %d epoch(s), batch %d", DATA, PRESET, train.size(), EPOCHS, BATCH);
 
+        List<Result> results = new ArrayList<>();
+        for (String variant : VARIANTS) {
+            results.add(switch (variant) {
+                case "dl4j" -> dl4j(variant, configuration(train), data, train);
+                case "nhwc" -> dl4j(variant, Nhwc.of(configuration(train), train.shape(), SEED), data, train);
+                case "half", "bfloat16" -> {
+                    MultiLayerConfiguration lowPrecision = configuration(train);
+                    lowPrecision.setDataType(variant.equals("half") ? DataType.HALF : DataType.BFLOAT16);
+                    yield dl4j(variant, lowPrecision, data, train);
+                }
+                case "samediff" -> sameDiff(data, train);
+                default -> throw new IllegalArgumentException("bench.variants: unknown variant " + variant
+                        + " (dl4j, nhwc, half, bfloat16, samediff)");
+            });
+        }
+
+        Map<?, ?> torch = pytorch(threads, train.size());
+        double reference = ((Number) torch.get("images_per_second")).doubleValue();
+        report("PyTorch : %,.0f images/s (%s s), test accuracy %.4f (torch %s, %s threads)", reference,
+                torch.get("epoch_seconds"), ((Number) torch.get("test_accuracy")).doubleValue(), torch.get("torch"),
+                torch.get("threads"));
+        double referenceCpu = ((Number) torch.get("images_per_cpu_second")).doubleValue();
+        report("PyTorch : %,.0f images per CPU-second", referenceCpu);
+        for (Result result : results) {
+            report("ratio %s / PyTorch: %.2fx images/s, %.2fx images per CPU-second", result.variant(),
+                    result.imagesPerSecond() / reference, result.imagesPerCpuSecond() / referenceCpu);
+        }
+        report("load average after: %s", load());
+
+        Path out = Path.of("target", "benchmark");
+        Files.createDirectories(out);
+        Files.write(out.resolve("train.md"), lines, StandardCharsets.UTF_8);
+    }
+
+    private record Result(String variant, double imagesPerSecond, double imagesPerCpuSecond) {
+    }
+
+    private MultiLayerConfiguration configuration(LabeledImages train) {
         MultiLayerConfiguration configuration = Presets.named(PRESET).configuration(train.shape(), train.classes(), SEED);
         // levers measured in BENCHMARKS.md; unset, the preset trains as the trainer builds it
         String workspaceMode = System.getProperty("bench.workspaceMode");
@@ -71,27 +119,46 @@ class TrainBenchmark {
             configuration.setCacheMode(CacheMode.valueOf(cacheMode));
             configuration.getConfs().forEach(layer -> layer.setCacheMode(CacheMode.valueOf(cacheMode)));
         }
-        report("training workspace mode %s, cache mode %s", configuration.getTrainingWorkspaceMode(),
-                configuration.getCacheMode());
+        return configuration;
+    }
+
+    private Result dl4j(String variant, MultiLayerConfiguration configuration, IdxDataset data, LabeledImages train)
+            throws IOException {
+        report("%s: training workspace mode %s, cache mode %s, data type %s", variant,
+                configuration.getTrainingWorkspaceMode(), configuration.getCacheMode(), configuration.getDataType());
         MultiLayerNetwork network = new MultiLayerNetwork(configuration);
         network.init();
+        CpuClock cpu = new CpuClock();
+        network.setListeners(new BaseTrainingListener() {
+            @Override
+            public void iterationDone(Model model, int iteration, int epoch) {
+                cpu.batchDone();
+            }
+        });
         List<Trainer.EpochMetrics> epochs = new Trainer(System.out).fit(network, train, null,
                 new Trainer.Options(EPOCHS, BATCH, SEED));
         double seconds = epochs.stream().mapToDouble(Trainer.EpochMetrics::seconds).sum();
-        double dl4j = (double) train.size() * EPOCHS / seconds;
-        double dl4jAccuracy = Evaluation.of(network, data.test(), 256).accuracy();
-        report("DL4J    : %,.0f images/s (%.1f s), test accuracy %.4f", dl4j, seconds, dl4jAccuracy);
+        return result(variant, train.size(), seconds, cpu, Evaluation.of(network, data.test(), 256).accuracy());
+    }
 
-        Map<?, ?> torch = pytorch(threads, train.size());
-        double reference = ((Number) torch.get("images_per_second")).doubleValue();
-        report("PyTorch : %,.0f images/s (%s s), test accuracy %.4f (torch %s, %s threads)", reference,
-                torch.get("epoch_seconds"), ((Number) torch.get("test_accuracy")).doubleValue(), torch.get("torch"),
-                torch.get("threads"));
-        report("ratio DL4J / PyTorch: %.2fx; load average after: %s", dl4j / reference, load());
+    private Result sameDiff(IdxDataset data, LabeledImages train) throws IOException {
+        if (!PRESET.equals(SeedCnn.NAME)) {
+            throw new IllegalArgumentException("the samediff variant is seed-cnn only, not " + PRESET);
+        }
+        Nd4j.getRandom().setSeed(SEED);
+        SameDiffSeedCnn network = new SameDiffSeedCnn(train);
+        CpuClock cpu = new CpuClock();
+        double seconds = network.fit(train, EPOCHS, BATCH, SEED, cpu);
+        return result("samediff", train.size(), seconds, cpu, network.accuracy(data.test()));
+    }
 
-        Path out = Path.of("target", "benchmark");
-        Files.createDirectories(out);
-        Files.write(out.resolve("train.md"), lines, StandardCharsets.UTF_8);
+    private Result result(String variant, int trainImages, double seconds, CpuClock cpu, double testAccuracy)
+            throws IOException {
+        long images = (long) trainImages * EPOCHS;
+        Result result = new Result(variant, images / seconds, cpu.imagesPerCpuSecond(images, BATCH));
+        report("%-8s: %,.0f images/s (%.1f s), %,.0f images per CPU-second, test accuracy %.4f; load average: %s",
+                variant, result.imagesPerSecond(), seconds, result.imagesPerCpuSecond(), testAccuracy, load());
+        return result;
     }
 
     private static int threads() {

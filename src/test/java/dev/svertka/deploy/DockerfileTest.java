@@ -114,6 +114,14 @@ class DockerfileTest {
         assertThat(app.readsEnv("SVERTKA_SERVE_REGISTRY")).isTrue();
     }
 
+    /** ND4J's OpenMP threads sleep at barriers: spinning halves CPU training speed on shared cores (issue 7). */
+    @Test
+    void setsPassiveOpenMpWaitPolicy() {
+        String env = docker.finalStage().all("ENV").stream().map(Instruction::arguments)
+                .collect(Collectors.joining(" "));
+        assertThat(env).contains("OMP_WAIT_POLICY=PASSIVE");
+    }
+
     /** What the build stage copies exists in the repository and is not excluded by .dockerignore. */
     @Test
     void buildContextHoldsWhatTheBuildCopies() throws IOException {
