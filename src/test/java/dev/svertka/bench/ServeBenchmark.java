@@ -16,6 +16,7 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -87,6 +88,7 @@ class ServeBenchmark {
         models.load(trained.version());
         // warm-up: JIT, ORT memory pattern, consumer group join
         burst("warmup", images, 5_000, ImageProducer.Encoding.RAW, 0);
+        kafkaAlone(images, ImageProducer.Encoding.RAW);
         burst("raw 28x28, burst", images, BURST, ImageProducer.Encoding.RAW, 0);
         burst("PNG 28x28, burst", images, BURST, ImageProducer.Encoding.PNG, 0);
         burst("raw 28x28, offered " + OFFERED_RATE + "/s", images, OFFERED_RATE * OFFERED_SECONDS,
@@ -171,6 +173,35 @@ class ServeBenchmark {
             }
         }
         throw new IOException("a prediction without latencyMs: " + new String(prediction, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The broker and the load generator without the pipeline: the raw burst sent to a topic nobody
+     * processes, then read back by one consumer. The pipeline moves each image through Kafka twice (the
+     * image in, its prediction out, each produced and consumed), so this is a ceiling on its throughput.
+     */
+    private void kafkaAlone(LabeledImages images, ImageProducer.Encoding encoding) throws Exception {
+        String topic = "bench-kafka-alone";
+        Topics.ensure(brokers, Map.of(topic, 2));
+        long started = System.nanoTime();
+        send(topic, "alone-", images, BURST, encoding, 0);
+        double sent = (System.nanoTime() - started) / 1e9;
+        int read = 0;
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (read < BURST && System.nanoTime() < deadline) {
+                read += consumer.poll(Duration.ofMillis(100)).count();
+            }
+        }
+        double total = (System.nanoTime() - started) / 1e9;
+        report("Kafka alone (load generator + broker + one consumer, no pipeline), %s: %d sent in %.1f s = %.0f/s;"
+                + " sent and read back in %.1f s = %.0f/s", encoding, BURST, sent, BURST / sent, total, read / total);
     }
 
     /** Sends {@code count} events, encoded before the clock starts: PNG encoding is not the pipeline's cost. */
