@@ -85,7 +85,13 @@ public class ImageClassifierPipeline {
     private Void classifyAndPublish(KafkaRecordBatch<String, byte[]> batch) {
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>(batch.getRecords().size());
         records(batch).forEach(records::add);
-        List<ImageEvent> events = records.stream().map(ImageClassifierPipeline::event).toList();
+        List<String> positions = records.stream().map(ImageClassifierPipeline::position).toList();
+        List<ImageEvent> events = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            ConsumerRecord<String, byte[]> record = records.get(i);
+            events.add(ImageEvent.fromRecord(record.key(), record.value(), record.headers(), positions.get(i),
+                    record.timestamp()));
+        }
         List<Outcome> outcomes = classifier.classify(events);
         if (!outcomes.isEmpty() && outcomes.get(0) instanceof Refused refused
                 && refused.reason().equals(BatchClassifier.MODEL_UNAVAILABLE)) {
@@ -99,7 +105,7 @@ public class ImageClassifierPipeline {
         int predicted = 0;
         for (int i = 0; i < records.size(); i++) {
             if (outcomes.get(i) instanceof Predicted prediction) {
-                out.add(toPrediction(records.get(i), prediction.prediction(), stamp));
+                out.add(toPrediction(records.get(i), positions.get(i), prediction.prediction(), stamp));
                 predicted++;
             } else if (outcomes.get(i) instanceof Refused refused) {
                 out.add(toDeadLetter(records.get(i), events.get(i).id(), refused));
@@ -125,15 +131,10 @@ public class ImageClassifierPipeline {
                 .getRecords();
     }
 
-    private static ImageEvent event(ConsumerRecord<String, byte[]> record) {
-        return ImageEvent.fromRecord(record.key(), record.value(), record.headers(), position(record),
-                record.timestamp());
-    }
-
-    private ProducerRecord<String, byte[]> toPrediction(ConsumerRecord<String, byte[]> input, Prediction prediction,
-                                                       CloudEvents.Stamp stamp) {
+    private ProducerRecord<String, byte[]> toPrediction(ConsumerRecord<String, byte[]> input, String position,
+                                                       Prediction prediction, CloudEvents.Stamp stamp) {
         metrics.endToEnd(prediction.latencyMs());
-        Headers headers = CloudEvents.predictionHeaders(input.headers(), prediction.id(), position(input), stamp);
+        Headers headers = CloudEvents.predictionHeaders(input.headers(), prediction.id(), position, stamp);
         try {
             byte[] value = predictionJson.writeValueAsBytes(prediction);
             return new ProducerRecord<>(topics.predictions(), null, input.key(), value, headers);

@@ -9,14 +9,11 @@ import dev.svertka.data.ImageDecodingException;
 /**
  * One image to classify, whichever way it came (a Kafka record, an HTTP request).
  *
- * @param id          the image id the prediction reports
- * @param payload     encoded image or raw pixels
- * @param contentType what the payload is; null to sniff an image format
- * @param width       for raw pixels, the textual width (null when absent); likewise height and channels
- * @param receivedAt  epoch milliseconds the image entered the system (the record's timestamp)
+ * @param id         the image id the prediction reports
+ * @param image      the payload and what it is
+ * @param receivedAt epoch milliseconds the image entered the system (the record's timestamp)
  */
-public record ImageEvent(String id, byte[] payload, String contentType, String width, String height, String channels,
-                         long receivedAt) {
+public record ImageEvent(String id, EncodedImage image, long receivedAt) {
 
     /**
      * From a Kafka record in Svertka's own form or in CloudEvents binary mode (see {@link EncodedImage#of}); the
@@ -25,13 +22,11 @@ public record ImageEvent(String id, byte[] payload, String contentType, String w
     public static ImageEvent fromRecord(String key, byte[] value, Headers headers, String fallbackId,
                                         long timestamp) {
         String id = key != null ? key : EncodedImage.header(headers, CloudEvents.ID, fallbackId);
-        EncodedImage image = EncodedImage.of(value, headers);
-        return new ImageEvent(id, value, image.contentType(), image.width(), image.height(), image.channels(),
-                timestamp);
+        return new ImageEvent(id, EncodedImage.of(value, headers), timestamp);
     }
 
     /** Model input for {@code decoder}'s target shape. */
     public float[] decode(ImageDecoder decoder) throws ImageDecodingException {
-        return new EncodedImage(payload, contentType, width, height, channels).decode(decoder);
+        return image.decode(decoder);
     }
 }

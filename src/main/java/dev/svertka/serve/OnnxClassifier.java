@@ -20,8 +20,8 @@ import dev.svertka.registry.ModelVersion;
 public final class OnnxClassifier implements AutoCloseable {
 
     /**
-     * ONNX Runtime session settings. Small CNNs on few cores do best with one intra-op thread per
-     * session and several batches run side by side (see BENCHMARKS.md).
+     * ONNX Runtime session settings. Small CNNs on few cores do best with one intra-op thread: a second one
+     * gains nothing inside the pipeline (see BENCHMARKS.md).
      */
     public record SessionConfig(int intraOpThreads, int interOpThreads, OptLevel optimizationLevel,
                                 boolean memoryPattern, ExecutionMode executionMode, boolean spinning) {

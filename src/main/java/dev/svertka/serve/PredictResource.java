@@ -13,6 +13,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import dev.svertka.data.EncodedImage;
 import dev.svertka.serve.BatchClassifier.Outcome;
 import dev.svertka.serve.BatchClassifier.Predicted;
 import dev.svertka.serve.BatchClassifier.Refused;
@@ -45,8 +46,8 @@ public class PredictResource {
     public Response predict(byte[] body, @HeaderParam("Content-Type") String contentType,
                             @HeaderParam("width") String width, @HeaderParam("height") String height,
                             @HeaderParam("channels") String channels, @QueryParam("id") String id) {
-        ImageEvent image = new ImageEvent(id != null ? id : UUID.randomUUID().toString(), body, contentType,
-                width, height, channels, System.currentTimeMillis());
+        ImageEvent image = new ImageEvent(id != null ? id : UUID.randomUUID().toString(),
+                new EncodedImage(body, contentType, width, height, channels), System.currentTimeMillis());
         Outcome outcome = classifier.classify(List.of(image)).get(0);
         if (outcome instanceof Predicted predicted) {
             metrics.predicted("http", 1);

@@ -35,7 +35,7 @@ class ImageEventTest {
                 "ce_datacontenttype", "image/png"), "images-0@5", 0L);
 
         assertThat(event.id()).isEqualTo("evt-7");
-        assertThat(event.contentType()).isEqualTo("image/png");
+        assertThat(event.image().contentType()).isEqualTo("image/png");
         assertThat(event.decode(decoder)).hasSize(28 * 28);
 
         ImageEvent raw = ImageEvent.fromRecord(null, new byte[784], headers("ce_datacontenttype",

@@ -18,7 +18,7 @@ final class ServedModel {
     }
 
     /**
-     * Creates the topics (2 image partitions: two lanes), trains (first call only) and makes the model
+     * Creates the topics (2 image partitions, so batches hold records of both), trains (first call only) and makes the model
      * current; returns test images to send.
      */
     static synchronized LabeledImages serve(ModelHolder models, TopicsConfig topics, String brokers)
