@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -31,6 +32,7 @@ public class ServeMetrics {
     private Timer endToEnd;
     private Timer inference;
     private DistributionSummary batchSize;
+    private Gauge modelVersion;
 
     @PostConstruct
     void register() {
@@ -49,10 +51,19 @@ public class ServeMetrics {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(1.0).maximumExpectedValue(1024.0)
                 .register(registry);
-        Gauge.builder("svertka.model.version", models,
+        modelVersion = Gauge.builder("svertka.model.version", models,
                         holder -> holder.current().map(c -> (double) c.card().version()).orElse(Double.NaN))
                 .description("Version of the model being served (NaN before one is loaded)")
                 .register(registry);
+    }
+
+    /**
+     * The gauge reads this application's model holder: it goes with it, or a registry that outlives the
+     * application (several Quarkus starts in one test JVM) would keep answering from a holder that is gone.
+     */
+    @PreDestroy
+    void unregister() {
+        registry.remove(modelVersion);
     }
 
     /** {@code count} images predicted ({@code via} kafka or http). */
