@@ -2,6 +2,7 @@
 # Svertka: one image for every role; the command picks it (serve, trainer, train, demo, ...).
 #   docker build -t svertka .                                  # CPU: inference and CPU training
 #   docker build --build-arg BACKEND=cuda -t svertka-cuda .     # GPU trainer (ND4J on CUDA 11.6)
+#   docker build --build-arg ND4J_NATIVES=linux-x86_64 -t svertka .   # CPU image for hosts without AVX2
 #   docker run --rm svertka demo
 #   docker run --rm -p 8080:8080 -e KAFKA_BOOTSTRAP_SERVERS=kafka:9092 -e SVERTKA_SERVE_MODEL=fashion \
 #       -v registry:/registry svertka serve
@@ -12,6 +13,9 @@ ARG BACKEND=cpu
 
 FROM eclipse-temurin:17-jdk-jammy AS build
 ARG BACKEND
+# ND4J's CPU natives: empty keeps the pom's default (oneDNN + AVX2, which trains 2.6x faster: BENCHMARKS.md
+# issue 12); linux-x86_64-onednn (no AVX2) or linux-x86_64 (plain) for older CPUs
+ARG ND4J_NATIVES=
 WORKDIR /src
 COPY mvnw pom.xml ./
 COPY .mvn/ .mvn/
@@ -25,7 +29,7 @@ RUN --mount=type=cache,target=/root/.m2 \
       cuda) profile=-Pcuda ;; \
       *) echo "BACKEND must be cpu or cuda, not '$BACKEND'" >&2; exit 1 ;; \
     esac \
- && ./mvnw -B -q package -Dmaven.test.skip=true $profile \
+ && ./mvnw -B -q package -Dmaven.test.skip=true $profile ${ND4J_NATIVES:+-Dnd4j.native.classifier=$ND4J_NATIVES} \
  && if [ "$BACKEND" = cuda ] && ! ls target/quarkus-app/lib/main | grep -q '^org\.nd4j\.nd4j-cuda-'; then \
       echo "BACKEND=cuda but no nd4j-cuda jar in target/quarkus-app/lib/main: check the cuda profile in pom.xml" >&2; \
       exit 1; \

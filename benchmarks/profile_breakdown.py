@@ -20,13 +20,19 @@ import sys
 
 # (category, pattern searched in the whole stack), first match wins
 CATEGORIES = [
+    # activations first: with oneDNN helpers the ReLU after a convolution runs inside MKLDNNConvHelper.activate
+    ("activations (ReLU, softmax; forward + derivative)", r"org/nd4j/linalg/activations/"),
+    # oneDNN layer helpers (the default since issue 12): convolution, pooling and batch norm as oneDNN primitives
+    ("conv in oneDNN (MKLDNNConvHelper: forward, backward data + weights)", r"MKLDNNConvHelper"),
+    ("max-pooling in oneDNN (MKLDNNSubsamplingHelper)", r"MKLDNNSubsamplingHelper"),
+    ("batch norm in oneDNN (MKLDNNBatchNormHelper)", r"MKLDNNBatchNormHelper"),
+    ("batch norm, DL4J's own", r"normalization/BatchNormalization"),
     # libnd4j's im2col op first zero-fills its output, here a permuted (strided) 6-D view, element by element
     ("conv forward: im2col, zero-filling the column buffer", r"Convolution\.im2col.*CopyPws"),
     ("conv forward: im2col, the gather itself", r"Convolution\.im2col"),
     ("conv backprop: col2im", r"Convolution\.col2im"),
     ("GEMM in conv layers (OpenBLAS sgemm)", r"ConvolutionLayer.*(gemm|mmul)"),
     ("GEMM in dense/output layers (OpenBLAS sgemm)", r"(BaseLayer|OutputLayer).*(gemm|mmul)"),
-    ("activations (ReLU, softmax; forward + derivative)", r"org/nd4j/linalg/activations/"),
     ("dropout (mask + apply, both directions)", r"dropout/Dropout|DropoutLayer"),
     ("max-pooling (forward + backprop)", r"SubsamplingLayer"),
     ("conv other: bias add/sum, layout copies (permute + assign)", r"ConvolutionLayer"),

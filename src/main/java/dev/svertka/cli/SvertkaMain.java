@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.inject.Inject;
 
 import dev.svertka.kafka.EmbeddedKafka;
+import dev.svertka.backend.OneDnnHelpers;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -42,6 +43,8 @@ public class SvertkaMain implements QuarkusApplication {
 
     @Override
     public int run(String... args) {
+        // before any command builds a network: DL4J decides at layer construction whether to attach oneDNN
+        OneDnnHelpers.enable();
         return new CommandLine(SvertkaCommand.class, factory)
                 .setExecutionExceptionHandler((error, commandLine, parsed) -> {
                     // failures the user can act on are reported as one line, not a stack trace

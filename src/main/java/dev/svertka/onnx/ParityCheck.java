@@ -16,6 +16,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
+import dev.svertka.backend.OneDnnHelpers;
+
 /**
  * Runs a DL4J network and its exported ONNX model on the same images and compares the class probabilities,
  * so that a model is never published that serves different answers from the one that was evaluated.
@@ -39,6 +41,7 @@ public final class ParityCheck {
     public static ParityReport compare(MultiLayerNetwork net, byte[] onnxModel, float[] images, long[] shape)
             throws ParityException {
         NetworkInput input = OnnxExporter.networkInput(net.getLayerWiseConfigurations());
+        OneDnnHelpers.guard(net.getLayers());
         return compare(batch -> net.output(input.toDl4j(batch), false), onnxModel, images, shape);
     }
 
@@ -46,6 +49,7 @@ public final class ParityCheck {
     public static ParityReport compare(ComputationGraph net, byte[] onnxModel, INDArray images)
             throws ParityException {
         NetworkInput input = OnnxExporter.networkInput(net);
+        OneDnnHelpers.guard(net.getLayers());
         INDArray batch = images.castTo(DataType.FLOAT);
         return compare(b -> net.outputSingle(false, input.toDl4j(b)), onnxModel,
                 Nd4j.toFlattened('c', batch).toFloatVector(), batch.shape());

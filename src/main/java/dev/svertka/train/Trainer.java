@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
 
@@ -19,8 +20,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.AsyncDataSetIterator;
 import org.nd4j.linalg.dataset.DataSet;
 
+import org.jboss.logging.Logger;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.svertka.backend.OneDnnHelpers;
 import dev.svertka.data.Augmentation;
 import dev.svertka.data.Augmenter;
 import dev.svertka.data.LabeledImages;
@@ -42,6 +46,7 @@ public final class Trainer {
     public static final String BEST_CHECKPOINT = "best.zip";
     public static final String LAST_CHECKPOINT = "last.zip";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = Logger.getLogger(Trainer.class);
 
     /**
      * @param epochs   the epoch to train up to (a resumed network starts after its last one)
@@ -64,9 +69,12 @@ public final class Trainer {
         }
     }
 
-    /** What one epoch measured; validation figures are NaN without a validation set. */
+    /**
+     * What one epoch measured; validation figures are NaN without a validation set. {@code onednnFallbacks}: layers
+     * whose oneDNN helper failed and that run on DL4J's built-in path since (so far in the run).
+     */
     public record EpochMetrics(int epoch, double loss, double accuracy, double valLoss, double valAccuracy,
-                               double seconds, double imagesPerSecond, double learningRate) {
+                               double seconds, double imagesPerSecond, double learningRate, int onednnFallbacks) {
     }
 
     private final PrintStream out;
@@ -94,6 +102,7 @@ public final class Trainer {
         if (options.patience() > 0 && !validating) {
             throw new IllegalArgumentException("early stopping watches the validation loss: give a validation split");
         }
+        reportHelpers(network);
         ImageBatches batches = options.augmentation().isNone()
                 ? ImageBatches.shuffled(train, options.batchSize(), options.seed())
                 : ImageBatches.augmented(train, options.batchSize(), options.seed(),
@@ -133,6 +142,30 @@ public final class Trainer {
         return history;
     }
 
+    /** Says which layers run on oneDNN; loud when oneDNN was asked for and some layer did not get it. */
+    private void reportHelpers(MultiLayerNetwork network) {
+        OneDnnHelpers.Survey survey = OneDnnHelpers.survey(network);
+        Optional<String> guarded = OneDnnHelpers.guard(network.getLayers());
+        if (guarded.isPresent()) {
+            out.printf("oneDNN: off for this network, %s (DL4J 1.0.0-M2.1's oneDNN build cannot run it);"
+                    + " DL4J's built-in path%n", guarded.get());
+        } else if (!OneDnnHelpers.inNatives()) {
+            out.printf("oneDNN: not in the loaded ND4J natives; layers run on DL4J's built-in path (%s)%n",
+                    survey.describe());
+        } else if (!OneDnnHelpers.requested()) {
+            out.printf("oneDNN: layer helpers switched off (-D%s=true); built-in path (%s)%n",
+                    OneDnnHelpers.DISABLE_PROPERTY, survey.describe());
+        } else if (!survey.without().isEmpty()) {
+            String warning = String.format("WARNING: oneDNN was asked for but layers %s have no helper (%s): they"
+                    + " train on DL4J's slower built-in path (a network built before -D%s=false was set?)",
+                    survey.without(), survey.describe(), OneDnnHelpers.DISABLE_PROPERTY);
+            out.println(warning);
+            LOG.warn(warning);
+        } else {
+            out.printf("oneDNN layer helpers: %s%n", survey.describe());
+        }
+    }
+
     private static final class Best {
         double loss = Double.POSITIVE_INFINITY;
         int epoch;
@@ -166,7 +199,15 @@ public final class Trainer {
                 : Evaluation.of(network, validation, 256);
         return new EpochMetrics(epoch, lossSum / seen, trainEval.accuracy(),
                 valEval == null ? Double.NaN : valEval.loss(), valEval == null ? Double.NaN : valEval.accuracy(),
-                seconds, seen / seconds, learningRate);
+                seconds, seen / seconds, learningRate, fallbacks(network, epoch));
+    }
+
+    private int fallbacks(MultiLayerNetwork network, int epoch) {
+        List<String> layers = OneDnnHelpers.fallbacks(network);
+        if (!layers.isEmpty()) {
+            LOG.warnf("oneDNN failed in layers %s by epoch %d: they run on DL4J's built-in path now", layers, epoch);
+        }
+        return layers.size();
     }
 
     static String describe(EpochMetrics m, int epochs) {
@@ -174,6 +215,9 @@ public final class Trainer {
                 epochs, m.seconds(), m.imagesPerSecond(), m.loss(), m.accuracy());
         if (!Double.isNaN(m.valLoss())) {
             line += String.format(" - val_loss: %.4f - val_accuracy: %.4f", m.valLoss(), m.valAccuracy());
+        }
+        if (m.onednnFallbacks() > 0) {
+            line += " - onednn_fallbacks: " + m.onednnFallbacks();
         }
         return line;
     }
@@ -191,6 +235,7 @@ public final class Trainer {
         line.put("lr", m.learningRate());
         line.put("seconds", m.seconds());
         line.put("images_per_second", m.imagesPerSecond());
+        line.put("onednn_fallbacks", m.onednnFallbacks());
         return JSON.writeValueAsString(line);
     }
 

@@ -13,6 +13,8 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
@@ -29,6 +31,8 @@ import dev.svertka.data.LabeledImages;
 import dev.svertka.model.Presets;
 import dev.svertka.model.SeedCnn;
 import dev.svertka.train.Evaluation;
+import dev.svertka.backend.BuiltInLayers;
+import dev.svertka.backend.OneDnnHelpers;
 import dev.svertka.train.Trainer;
 
 /**
@@ -39,8 +43,9 @@ import dev.svertka.train.Trainer;
  * ({@code benchmarks/train_reference.py}, Debian's {@code python3-torch}) with the same batch size, epochs
  * and thread count ({@code OMP_NUM_THREADS}, else all cores), and prints images/s over the epochs
  * (data feeding included), images per CPU-second (robust to other processes' load), test accuracy and the
- * ratios. {@code -Dbench.variants=dl4j,nhwc,samediff} trains several DL4J variants one after another in this
- * JVM, so that levers are compared within one run. Results also go to {@code target/benchmark/train.md}.
+ * ratios. {@code -Dbench.variants=dl4j,builtin,nhwc,samediff} trains several DL4J variants one after another in
+ * this JVM, so that levers are compared within one run ({@code builtin}: DL4J's own layers, no oneDNN helper;
+ * {@code pool-builtin}, {@code bn-builtin}: oneDNN for the rest, DL4J's pooling or batch norm). Results also go to {@code target/benchmark/train.md}.
  */
 class TrainBenchmark {
 
@@ -49,8 +54,8 @@ class TrainBenchmark {
     private static final int EPOCHS = Integer.getInteger("bench.epochs", 1);
     private static final int BATCH = Integer.getInteger("bench.batch", 128);
     private static final String PRESET = System.getProperty("bench.preset", SeedCnn.NAME);
-    /** Trainers run one after another in this JVM, then PyTorch: dl4j (the preset as configured), nhwc, half,
-     *  bfloat16, samediff (seed-cnn only). */
+    /** Trainers run one after another in this JVM, then PyTorch: dl4j (the preset as the product trains it),
+     *  builtin, pool-builtin, bn-builtin, nhwc, half, bfloat16, samediff (seed-cnn only). */
     private static final List<String> VARIANTS = Stream.of(System.getProperty("bench.variants", "dl4j").split(","))
             .map(String::trim).toList();
     private static final long SEED = 42;
@@ -62,10 +67,10 @@ class TrainBenchmark {
         int threads = threads();
         report("machine: %d cores, threads %d, DL4J's OMP_WAIT_POLICY %s, load average before: %s",
                 Runtime.getRuntime().availableProcessors(), threads, System.getenv("OMP_WAIT_POLICY"), load());
-        report("ND4J backend: %s, native library: %s, DL4J oneDNN layer helpers: %s",
+        report("ND4J backend: %s, native library: %s, oneDNN in the natives: %s, DL4J helpers enabled: %s",
                 Nd4j.getBackend().getClass().getSimpleName(),
                 Loader.getLoadedLibraries().get("jnind4jcpu"), // which classifier's build JavaCPP picked
-                BaseMKLDNNHelper.mklDnnEnabled());
+                OneDnnHelpers.inNatives(), BaseMKLDNNHelper.mklDnnEnabled() && OneDnnHelpers.requested());
         IdxDataset data = IdxDataset.open(DATA);
         LabeledImages train = data.train().slice(0, Math.min(IMAGES, data.train().size()));
         report("%s: %s on %d training images, %d epoch(s), batch %d", DATA, PRESET, train.size(), EPOCHS, BATCH);
@@ -73,16 +78,22 @@ class TrainBenchmark {
         List<Result> results = new ArrayList<>();
         for (String variant : VARIANTS) {
             results.add(switch (variant) {
-                case "dl4j" -> dl4j(variant, configuration(train), data, train);
-                case "nhwc" -> dl4j(variant, Nhwc.of(configuration(train), train.shape(), SEED), data, train);
+                case "dl4j" -> dl4j(variant, network(configuration(train)), data, train);
+                case "builtin" -> dl4j(variant, BuiltInLayers.build(() -> network(configuration(train))), data,
+                        train);
+                case "pool-builtin" -> dl4j(variant, LayerHelperLevers.detach(network(configuration(train)),
+                        SubsamplingLayer.class), data, train);
+                case "bn-builtin" -> dl4j(variant, LayerHelperLevers.detach(network(configuration(train)),
+                        BatchNormalization.class), data, train);
+                case "nhwc" -> dl4j(variant, network(Nhwc.of(configuration(train), train.shape(), SEED)), data, train);
                 case "half", "bfloat16" -> {
                     MultiLayerConfiguration lowPrecision = configuration(train);
                     lowPrecision.setDataType(variant.equals("half") ? DataType.HALF : DataType.BFLOAT16);
-                    yield dl4j(variant, lowPrecision, data, train);
+                    yield dl4j(variant, network(lowPrecision), data, train);
                 }
                 case "samediff" -> sameDiff(data, train);
                 default -> throw new IllegalArgumentException("bench.variants: unknown variant " + variant
-                        + " (dl4j, nhwc, half, bfloat16, samediff)");
+                        + " (dl4j, builtin, pool-builtin, bn-builtin, nhwc, half, bfloat16, samediff)");
             });
         }
 
@@ -122,12 +133,18 @@ class TrainBenchmark {
         return configuration;
     }
 
-    private Result dl4j(String variant, MultiLayerConfiguration configuration, IdxDataset data, LabeledImages train)
-            throws IOException {
-        report("%s: training workspace mode %s, cache mode %s, data type %s", variant,
-                configuration.getTrainingWorkspaceMode(), configuration.getCacheMode(), configuration.getDataType());
+    private static MultiLayerNetwork network(MultiLayerConfiguration configuration) {
         MultiLayerNetwork network = new MultiLayerNetwork(configuration);
         network.init();
+        return network;
+    }
+
+    private Result dl4j(String variant, MultiLayerNetwork network, IdxDataset data, LabeledImages train)
+            throws IOException {
+        MultiLayerConfiguration configuration = network.getLayerWiseConfigurations();
+        report("%s: training workspace mode %s, cache mode %s, data type %s, oneDNN helpers: %s", variant,
+                configuration.getTrainingWorkspaceMode(), configuration.getCacheMode(), configuration.getDataType(),
+                OneDnnHelpers.survey(network).describe());
         CpuClock cpu = new CpuClock();
         network.setListeners(new BaseTrainingListener() {
             @Override

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.svertka.backend.OneDnnHelpers;
 import dev.svertka.data.Augmentation;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.data.SyntheticDigits;
@@ -97,6 +98,20 @@ class TrainerTest {
         MultiLayerNetwork network = new MultiLayerNetwork(conf);
         network.init();
         return network;
+    }
+
+    @Test
+    void saysWhichLayersRunOnOneDnnAndReportsFallbacksInTheEpochLineAndTheMetrics() throws Exception {
+        LabeledImages digits = SyntheticDigits.generate(100, 2);
+        trainer.fit(Presets.build(SeedCnn.NAME, digits.shape(), 10, 1), digits, null, new Trainer.Options(1, 50, 1));
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains(OneDnnHelpers.inNatives()
+                ? "oneDNN layer helpers: convolution 2/2, subsampling 1/1" : "oneDNN: not in the loaded ND4J natives");
+
+        Trainer.EpochMetrics fellBack = new Trainer.EpochMetrics(2, 0.5, 0.8, Double.NaN, Double.NaN, 3, 100, 1e-3, 1);
+        assertThat(Trainer.describe(fellBack, 5)).endsWith(" - onednn_fallbacks: 1");
+        assertThat(new ObjectMapper().readTree(Trainer.json(fellBack)).get("onednn_fallbacks").asInt()).isEqualTo(1);
+        Trainer.EpochMetrics clean = new Trainer.EpochMetrics(2, 0.5, 0.8, Double.NaN, Double.NaN, 3, 100, 1e-3, 0);
+        assertThat(Trainer.describe(clean, 5)).doesNotContain("onednn");
     }
 
     private List<JsonNode> metrics() throws Exception {

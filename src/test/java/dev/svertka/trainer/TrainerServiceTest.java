@@ -67,6 +67,7 @@ class TrainerServiceTest {
         assertThat(done.<String>path("status")).as(done.asString()).isEqualTo("SUCCEEDED");
         assertThat(done.<String>path("result")).isEqualTo("api:1");
         assertThat(done.<java.util.List<?>>path("metrics")).hasSize(1);
+        assertThat(done.<Integer>path("metrics[0].onednn_fallbacks")).as("no oneDNN call failed").isZero();
         assertThat(Files.exists(work.resolve("registry/api/1/model.onnx"))).isTrue();
         // made live and announced to the inference pods
         assertThat(work.resolve("registry/api/live.json")).exists();
