@@ -37,6 +37,29 @@ class DockerfileTest {
         assertThat(docker.stage("runtime-cpu").base()).contains("17-jre");
     }
 
+    /** ND4J_NATIVES empty keeps the pom's choice (the oneDNN build); set, it builds those natives (older CPUs). */
+    @Test
+    void theNativesBuildArgKeepsThePomsOneDnnDefaultUnlessSet() throws Exception {
+        Stage build = docker.stage("build");
+        assertThat(build.all("ARG")).extracting(Instruction::arguments).contains("ND4J_NATIVES=");
+        String expansion = "${ND4J_NATIVES:+-Dnd4j.native.classifier=$ND4J_NATIVES}";
+        assertThat(build.all("RUN")).extracting(Instruction::arguments)
+                .anySatisfy(run -> assertThat(run).contains("./mvnw").contains(expansion));
+        assertThat(shell("printf %s " + expansion, "")).isEmpty();
+        assertThat(shell("printf %s " + expansion, "linux-x86_64")).isEqualTo("-Dnd4j.native.classifier=linux-x86_64");
+        assertThat(Files.readString(AppConfig.ROOT.resolve("pom.xml")))
+                .contains("<nd4j.native.classifier>${javacpp.platform}-onednn-avx2</nd4j.native.classifier>");
+    }
+
+    private static String shell(String command, String natives) throws IOException, InterruptedException {
+        ProcessBuilder sh = new ProcessBuilder("sh", "-c", command);
+        sh.environment().put("ND4J_NATIVES", natives);
+        Process process = sh.start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).isZero();
+        return out;
+    }
+
     /** BACKEND picks the runtime base stage and the Maven profile: every value must reach both. */
     @Test
     void everyBackendHasARuntimeBaseAndABuildBranch() {
