@@ -142,7 +142,10 @@ public final class Trainer {
         return history;
     }
 
-    /** Says which layers run on oneDNN; loud when oneDNN was asked for and some layer did not get it. */
+    /**
+     * Keeps oneDNN away from layers it gets wrong (the guard switches it off for this network), then says which
+     * layers run on it; loud when oneDNN was asked for and some layer did not get a helper.
+     */
     private void reportHelpers(MultiLayerNetwork network) {
         OneDnnHelpers.Survey survey = OneDnnHelpers.survey(network);
         Optional<String> guarded = OneDnnHelpers.guard(network.getLayers());
