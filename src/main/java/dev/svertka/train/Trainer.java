@@ -150,7 +150,7 @@ public final class Trainer {
         OneDnnHelpers.Survey survey = OneDnnHelpers.survey(network);
         Optional<String> guarded = OneDnnHelpers.guard(network.getLayers());
         if (guarded.isPresent()) {
-            out.printf("oneDNN: off for this network, %s (DL4J 1.0.0-M2.1's oneDNN build cannot run it);"
+            out.printf("oneDNN: off for this network, %s (DL4J 1.0.0-M2.1's oneDNN build gets such layers wrong);"
                     + " DL4J's built-in path%n", guarded.get());
         } else if (!OneDnnHelpers.inNatives()) {
             out.printf("oneDNN: not in the loaded ND4J natives; layers run on DL4J's built-in path (%s)%n",
