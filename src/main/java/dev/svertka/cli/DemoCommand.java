@@ -15,9 +15,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.svertka.data.BadImageSamples;
+import dev.svertka.image.BadImageSamples;
 import dev.svertka.data.Datasets;
-import dev.svertka.data.ImageEncoder;
+import dev.svertka.image.ImageEncoder;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.kafka.ImageProducer;
 import dev.svertka.kafka.RecordCollector;
@@ -27,7 +27,7 @@ import dev.svertka.registry.ModelRegistry;
 import dev.svertka.serve.ModelHolder;
 import dev.svertka.serve.PredictionTally;
 import dev.svertka.serve.TopicsConfig;
-import dev.svertka.train.TrainingJob;
+import dev.svertka.train.TrainingPipeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -82,7 +82,7 @@ public class DemoCommand implements Callable<Integer> {
                 : "Using dataset " + dataSpec);
         Path registryDir = registry != null ? registry : Files.createTempDirectory("svertka-demo-registry-");
 
-        TrainingJob.Result trained = new TrainingJob(System.out).run(new TrainingJob.Spec(dataSpec, SeedCnn.NAME,
+        TrainingPipeline.Result trained = new TrainingPipeline(System.out).run(new TrainingPipeline.Spec(dataSpec, SeedCnn.NAME,
                 "demo", epochs, batchSize, 0.1, seed, limit), new ModelRegistry(registryDir));
         models.load(trained.version());
 

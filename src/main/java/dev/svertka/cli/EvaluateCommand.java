@@ -13,7 +13,7 @@ import dev.svertka.registry.ModelRegistry;
 import dev.svertka.registry.ModelVersion;
 import dev.svertka.serve.OnnxClassifier;
 import dev.svertka.serve.Prediction;
-import dev.svertka.train.TrainingReport;
+import dev.svertka.report.TrainingReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

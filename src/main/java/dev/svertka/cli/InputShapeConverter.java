@@ -1,6 +1,6 @@
 package dev.svertka.cli;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 

@@ -2,7 +2,7 @@ package dev.svertka.cli;
 
 import java.util.concurrent.Callable;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 import dev.svertka.model.ModelSummary;
 import dev.svertka.model.Presets;
 import picocli.CommandLine.Command;

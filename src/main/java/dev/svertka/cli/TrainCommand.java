@@ -7,7 +7,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.svertka.registry.ModelRegistry;
 import dev.svertka.train.JobSpec;
-import dev.svertka.train.TrainingJob;
+import dev.svertka.train.TrainingPipeline;
 import dev.svertka.train.ZooConfig;
 import dev.svertka.train.ZooModels;
 import jakarta.inject.Inject;
@@ -119,7 +119,7 @@ public class TrainCommand implements Callable<Integer> {
                 : new JobSpec(model, data, testData, imageSize, preset, epochs, batchSize, validationSplit, stratified,
                 seed, limit, augment, optimizer, schedule, patience, runDir == null ? null : runDir.toString(),
                 resume == null ? null : resume.toString(), base, freezeUpTo, unfreezeAfter, registry.toString());
-        new TrainingJob(System.out, bootstrapServers, ZooModels.of(zoo, System.out)).run(job.toSpec(),
+        new TrainingPipeline(System.out, bootstrapServers, ZooModels.of(zoo, System.out)).run(job.toSpec(),
                 new ModelRegistry(job.registryDir()));
         return 0;
     }

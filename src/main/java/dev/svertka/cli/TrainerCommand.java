@@ -6,7 +6,7 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import dev.svertka.trainer.TrainerConfig;
+import dev.svertka.jobs.TrainerConfig;
 import io.quarkus.runtime.Quarkus;
 import picocli.CommandLine.Command;
 

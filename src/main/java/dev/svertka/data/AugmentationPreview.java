@@ -1,11 +1,14 @@
 package dev.svertka.data;
 
+import dev.svertka.image.ImageEncoder;
+import dev.svertka.image.Pixels;
+
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 /**
  * A picture of what augmentation does: one row per image, its original first, then augmented

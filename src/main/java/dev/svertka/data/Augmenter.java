@@ -1,8 +1,10 @@
 package dev.svertka.data;
 
+import dev.svertka.image.Resampler;
+
 import java.util.Random;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 /**
  * Applies an {@link Augmentation} to CHW byte images. What happens to one image is first drawn as a

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 /**
  * Resolves a {@code --data} value: {@code synthetic} (or {@code synthetic:N} for N training images),

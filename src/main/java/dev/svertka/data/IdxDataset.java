@@ -15,7 +15,7 @@ import java.util.stream.IntStream;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 /**
  * MNIST-style data read from the four IDX files in a directory, each plain or gzipped, as

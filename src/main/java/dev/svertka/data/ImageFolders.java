@@ -1,5 +1,9 @@
 package dev.svertka.data;
 
+import dev.svertka.image.ImageDecoder;
+import dev.svertka.image.ImageDecodingException;
+import dev.svertka.image.Pixels;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +18,7 @@ import java.util.stream.Stream;
 
 import org.jboss.logging.Logger;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 /**
  * Labelled images from a directory with one subfolder per class ({@code root/cat/001.jpg}), the

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 /**
  * Labelled images held as unsigned bytes, one image after another, each in CHW order

@@ -1,5 +1,10 @@
 package dev.svertka.data;
 
+import dev.svertka.image.EncodedImage;
+import dev.svertka.image.ImageDecoder;
+import dev.svertka.image.ImageDecodingException;
+import dev.svertka.image.Pixels;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
@@ -22,7 +27,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jboss.logging.Logger;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 /**
  * Labelled images from a Kafka topic, to learn from events: each record's value is an image (PNG, JPEG, BMP, GIF

@@ -13,12 +13,12 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-import dev.svertka.data.EncodedImage;
-import dev.svertka.data.ImageDecoder;
-import dev.svertka.data.ImageEncoder;
+import dev.svertka.image.EncodedImage;
+import dev.svertka.image.ImageDecoder;
+import dev.svertka.image.ImageEncoder;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.data.LabeledTopic;
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 /** Publishes image events (key = image id, value = image bytes, headers = content type and sizes). */
 public final class ImageProducer implements AutoCloseable {

@@ -1,5 +1,7 @@
 package dev.svertka.model;
 
+import dev.svertka.card.InputShape;
+
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,7 @@
 package dev.svertka.model;
 
+import dev.svertka.card.InputShape;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package dev.svertka.model;
 
+import dev.svertka.card.InputShape;
+
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

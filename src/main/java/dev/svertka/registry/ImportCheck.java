@@ -12,8 +12,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import dev.svertka.model.InputShape;
-import dev.svertka.model.ModelCard;
+import dev.svertka.card.InputShape;
+import dev.svertka.card.ModelCard;
 
 /**
  * What a model from elsewhere must satisfy to be served: ONNX Runtime opens it, it takes one float

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.svertka.model.ModelCard;
+import dev.svertka.card.ModelCard;
 
 /**
  * Reads the card that comes with a model from elsewhere. Only what serving needs is required (name, labels,

@@ -1,6 +1,6 @@
 package dev.svertka.registry;
 
-import dev.svertka.model.ModelCard;
+import dev.svertka.card.ModelCard;
 
 /**
  * The value on the compacted models topic (key: the model name): the version that is live now, where it

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import dev.svertka.model.ModelCard;
+import dev.svertka.card.ModelCard;
 
 /**
  * Versioned models on a filesystem (a local directory or a shared volume):

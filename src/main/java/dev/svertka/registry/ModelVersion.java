@@ -2,7 +2,7 @@ package dev.svertka.registry;
 
 import java.nio.file.Path;
 
-import dev.svertka.model.ModelCard;
+import dev.svertka.card.ModelCard;
 
 /** One stored version: its card and the directory holding {@code model.onnx} and the checkpoint. */
 public record ModelVersion(ModelCard card, Path directory) {

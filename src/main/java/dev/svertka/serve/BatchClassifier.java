@@ -13,9 +13,9 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import ai.onnxruntime.OrtException;
-import dev.svertka.data.ImageDecoder;
-import dev.svertka.data.ImageDecodingException;
-import dev.svertka.model.InputShape;
+import dev.svertka.image.ImageDecoder;
+import dev.svertka.image.ImageDecodingException;
+import dev.svertka.card.InputShape;
 
 /**
  * Decodes a batch of images and classifies the good ones in one ONNX Runtime run, with the model

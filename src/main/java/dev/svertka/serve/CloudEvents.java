@@ -6,7 +6,7 @@ import java.time.Instant;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
-import dev.svertka.data.EncodedImage;
+import dev.svertka.image.EncodedImage;
 
 /**
  * CloudEvents 1.0 in Kafka binary mode: attributes travel as {@code ce_*} headers, the data as the

@@ -2,9 +2,9 @@ package dev.svertka.serve;
 
 import org.apache.kafka.common.header.Headers;
 
-import dev.svertka.data.EncodedImage;
-import dev.svertka.data.ImageDecoder;
-import dev.svertka.data.ImageDecodingException;
+import dev.svertka.image.EncodedImage;
+import dev.svertka.image.ImageDecoder;
+import dev.svertka.image.ImageDecodingException;
 
 /**
  * One image to classify, whichever way it came (a Kafka record, an HTTP request).

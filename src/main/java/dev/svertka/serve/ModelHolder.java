@@ -13,7 +13,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import ai.onnxruntime.OrtException;
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 import dev.svertka.registry.ModelVersion;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -9,8 +9,8 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions.ExecutionMode;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
-import dev.svertka.model.InputShape;
-import dev.svertka.model.ModelCard;
+import dev.svertka.card.InputShape;
+import dev.svertka.card.ModelCard;
 import dev.svertka.registry.ModelVersion;
 
 /**

@@ -13,7 +13,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import dev.svertka.data.EncodedImage;
+import dev.svertka.image.EncodedImage;
 import dev.svertka.serve.BatchClassifier.Outcome;
 import dev.svertka.serve.BatchClassifier.Predicted;
 import dev.svertka.serve.BatchClassifier.Refused;

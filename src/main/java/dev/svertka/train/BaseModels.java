@@ -11,7 +11,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 import dev.svertka.onnx.OnnxExporter;
 import dev.svertka.onnx.UnsupportedLayerException;
 import dev.svertka.registry.ModelRegistry;

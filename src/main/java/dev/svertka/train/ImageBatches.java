@@ -11,7 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import dev.svertka.data.Augmenter;
 import dev.svertka.data.LabeledImages;
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 /**
  * Mini-batches of {@link LabeledImages} as NCHW float features scaled to 0..1 and one-hot labels.

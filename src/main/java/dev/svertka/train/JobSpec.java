@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.svertka.data.Augmentation;
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 /**
  * A training job as JSON, the same settings as {@code train}'s options (names in camelCase, e.g.
@@ -58,12 +58,12 @@ public record JobSpec(String model, String data, String testData, String imageSi
     }
 
     /** The job, defaults filled in as {@code train} fills them. */
-    public TrainingJob.Spec toSpec() {
+    public TrainingPipeline.Spec toSpec() {
         String name = model != null ? model : "classifier";
         String schedule = lrSchedule != null ? lrSchedule : "constant";
         Optimizer chosen = optimizer == null && schedule.equals("constant") ? null
                 : Optimizer.parse(optimizer != null ? optimizer : base != null ? "adam:0.0001" : "adam", schedule);
-        return new TrainingJob.Spec(data != null ? data : "synthetic", preset != null ? preset : "seed-cnn", name,
+        return new TrainingPipeline.Spec(data != null ? data : "synthetic", preset != null ? preset : "seed-cnn", name,
                 or(epochs, 3), or(batchSize, 128), validationSplit != null ? validationSplit : 0.1,
                 seed != null ? seed : 42, or(limit, 0))
                 .withData(testData, Boolean.TRUE.equals(stratified),

@@ -41,7 +41,7 @@ import org.deeplearning4j.zoo.model.VGG19;
 import org.deeplearning4j.zoo.model.Xception;
 import org.deeplearning4j.zoo.model.YOLO2;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 /**
  * Bases from the DL4J model zoo: {@code zoo:NAME} with its pretrained weights, {@code zoo:NAME?weights=TYPE} with

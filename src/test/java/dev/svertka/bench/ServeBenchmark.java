@@ -26,8 +26,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.svertka.data.ImageDecoder;
-import dev.svertka.data.ImageEncoder;
+import dev.svertka.image.ImageDecoder;
+import dev.svertka.image.ImageEncoder;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.kafka.EmbeddedKafkaResource;
 import dev.svertka.kafka.ImageProducer;
@@ -37,7 +37,7 @@ import dev.svertka.registry.ModelRegistry;
 import dev.svertka.serve.ModelHolder;
 import dev.svertka.serve.OnnxClassifier;
 import dev.svertka.serve.TopicsConfig;
-import dev.svertka.train.TrainingJob;
+import dev.svertka.train.TrainingPipeline;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -73,7 +73,7 @@ class ServeBenchmark {
     @Test
     void run() throws Exception {
         Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
-        TrainingJob.Result trained = new TrainingJob(System.out).run(new TrainingJob.Spec("synthetic:1200",
+        TrainingPipeline.Result trained = new TrainingPipeline(System.out).run(new TrainingPipeline.Spec("synthetic:1200",
                 SeedCnn.NAME, "bench", 1, 64, 0.1, 1, 0),
                 new ModelRegistry(Files.createTempDirectory("svertka-bench-registry-")));
         LabeledImages images = trained.data().test();
@@ -105,7 +105,7 @@ class ServeBenchmark {
     }
 
     /** ONNX Runtime alone, batch 256, seed-cnn: the ceiling the pipeline's overhead is measured against. */
-    private void ortAlone(TrainingJob.Result trained, LabeledImages images, int threads) throws Exception {
+    private void ortAlone(TrainingPipeline.Result trained, LabeledImages images, int threads) throws Exception {
         int batch = 256;
         int pixels = images.shape().pixels();
         float[] inputs = new float[batch * pixels];

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 import dev.svertka.registry.ModelRegistry;
-import dev.svertka.train.TrainingJob;
+import dev.svertka.train.TrainingPipeline;
 import io.quarkus.test.junit.main.Launch;
 import io.quarkus.test.junit.main.LaunchResult;
 import io.quarkus.test.junit.main.QuarkusMainLauncher;
@@ -42,7 +42,7 @@ class CommandLineTest {
     @Test
     void evaluatePrintsTheAccuracyOfAStoredModel(QuarkusMainLauncher launcher) throws Exception {
         Path registry = Files.createTempDirectory("svertka-cli-test-");
-        TrainingJob.Result trained = new TrainingJob(System.out).run(new TrainingJob.Spec("synthetic:1200", "seed-cnn",
+        TrainingPipeline.Result trained = new TrainingPipeline(System.out).run(new TrainingPipeline.Spec("synthetic:1200", "seed-cnn",
                 "digits", 1, 32, 0.1, 5, 0), new ModelRegistry(registry));
 
         LaunchResult result = launcher.launch("evaluate", "--model", "digits:1", "--registry", registry.toString(),

@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 import dev.svertka.registry.ModelRegistry;
-import dev.svertka.train.TrainingJob;
-import dev.svertka.train.TrainingReport;
+import dev.svertka.train.TrainingPipeline;
+import dev.svertka.report.TrainingReport;
 import io.quarkus.test.junit.main.LaunchResult;
 import io.quarkus.test.junit.main.QuarkusMainLauncher;
 import io.quarkus.test.junit.main.QuarkusMainTest;
@@ -20,7 +20,7 @@ class EvaluateReportTest {
     @Test
     void evaluateWritesAReportFromTheStoredCheckpoint(QuarkusMainLauncher launcher) throws Exception {
         Path work = Files.createTempDirectory("svertka-evaluate-report-");
-        new TrainingJob(System.out).run(new TrainingJob.Spec("synthetic:300", "seed-cnn", "small", 1, 32, 0.1, 5, 0),
+        new TrainingPipeline(System.out).run(new TrainingPipeline.Spec("synthetic:300", "seed-cnn", "small", 1, 32, 0.1, 5, 0),
                 new ModelRegistry(work.resolve("registry")));
         Path report = work.resolve("report");
 

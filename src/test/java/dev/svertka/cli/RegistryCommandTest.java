@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.svertka.kafka.EmbeddedKafka;
 import dev.svertka.kafka.RecordCollector;
-import dev.svertka.model.InputShape;
-import dev.svertka.model.ModelCard;
+import dev.svertka.card.InputShape;
+import dev.svertka.card.ModelCard;
 import dev.svertka.registry.ModelAnnouncement;
 import dev.svertka.registry.ModelAnnouncer;
 import dev.svertka.registry.ModelRegistry;

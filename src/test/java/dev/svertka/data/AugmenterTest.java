@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.svertka.data.Augmentation.FillMode;
 import dev.svertka.data.Augmenter.Draw;
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 class AugmenterTest {
 

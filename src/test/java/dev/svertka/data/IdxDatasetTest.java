@@ -16,7 +16,7 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 class IdxDatasetTest {
 

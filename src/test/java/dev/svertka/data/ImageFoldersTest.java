@@ -15,7 +15,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 class ImageFoldersTest {
 

@@ -7,7 +7,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 class LabeledImagesTest {
 

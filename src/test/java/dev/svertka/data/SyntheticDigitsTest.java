@@ -9,7 +9,7 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 class SyntheticDigitsTest {
 

@@ -1,5 +1,7 @@
 package dev.svertka.model;
 
+import dev.svertka.card.InputShape;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

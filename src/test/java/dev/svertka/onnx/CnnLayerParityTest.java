@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.activations.Activation;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 import onnx.Onnx.ModelProto;
 import onnx.Onnx.NodeProto;
 

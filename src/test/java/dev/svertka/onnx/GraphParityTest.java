@@ -22,7 +22,7 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 import onnx.Onnx.ModelProto;
 import onnx.Onnx.NodeProto;
 

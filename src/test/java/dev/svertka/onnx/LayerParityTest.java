@@ -34,7 +34,7 @@ import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 /** Each supported layer option, in a small network with random weights, must reproduce DL4J to 1e-4. */
 class LayerParityTest {

@@ -14,7 +14,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 class OnnxExporterFileTest {
 

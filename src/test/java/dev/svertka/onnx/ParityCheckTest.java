@@ -22,7 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.protobuf.ByteString;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 import onnx.Onnx.ModelProto;
 import onnx.Onnx.TensorProto;
 

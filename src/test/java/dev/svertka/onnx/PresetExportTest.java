@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 import dev.svertka.model.Preset;
 import dev.svertka.model.Presets;
 

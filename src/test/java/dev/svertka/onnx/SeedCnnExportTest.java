@@ -22,7 +22,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 import dev.svertka.model.Presets;
 import dev.svertka.model.SeedCnn;
 import onnx.Onnx.ModelProto;

@@ -16,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 /** Small randomly weighted networks and random images for export tests. */
 final class SmallNetworks {

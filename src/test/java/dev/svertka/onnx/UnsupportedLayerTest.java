@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 /** Anything without an exact ONNX translation is refused, naming the layer, rather than exported wrongly. */
 class UnsupportedLayerTest {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 import dev.svertka.onnx.OnnxExporter;
 
 /** Importing an ONNX image classifier made elsewhere, with a card: what is accepted and what is refused. */

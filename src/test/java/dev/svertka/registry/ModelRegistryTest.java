@@ -16,8 +16,8 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.svertka.model.InputShape;
-import dev.svertka.model.ModelCard;
+import dev.svertka.card.InputShape;
+import dev.svertka.card.ModelCard;
 
 class ModelRegistryTest {
 

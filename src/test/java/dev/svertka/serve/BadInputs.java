@@ -18,11 +18,11 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
-import dev.svertka.data.BadImageSamples;
-import dev.svertka.data.BadImageSamples.Sample;
-import dev.svertka.data.ImageDecodingException.Reason;
-import dev.svertka.data.ImageEncoder;
-import dev.svertka.model.InputShape;
+import dev.svertka.image.BadImageSamples;
+import dev.svertka.image.BadImageSamples.Sample;
+import dev.svertka.image.ImageDecodingException.Reason;
+import dev.svertka.image.ImageEncoder;
+import dev.svertka.card.InputShape;
 
 /**
  * Every kind of input the issue lists, for the broker-level tests: the demo's bad samples plus

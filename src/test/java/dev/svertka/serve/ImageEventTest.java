@@ -9,8 +9,8 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 
-import dev.svertka.data.ImageDecoder;
-import dev.svertka.data.ImageEncoder;
+import dev.svertka.image.ImageDecoder;
+import dev.svertka.image.ImageEncoder;
 import dev.svertka.data.SyntheticDigits;
 
 class ImageEventTest {

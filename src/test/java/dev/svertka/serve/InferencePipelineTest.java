@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.svertka.data.BadImageSamples;
-import dev.svertka.data.ImageEncoder;
+import dev.svertka.image.BadImageSamples;
+import dev.svertka.image.ImageEncoder;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.kafka.EmbeddedKafkaResource;
 import dev.svertka.kafka.ImageProducer;
@@ -29,7 +29,7 @@ import dev.svertka.kafka.RecordCollector;
 import dev.svertka.kafka.Topics;
 import dev.svertka.model.SeedCnn;
 import dev.svertka.registry.ModelRegistry;
-import dev.svertka.train.TrainingJob;
+import dev.svertka.train.TrainingPipeline;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -59,7 +59,7 @@ class InferencePipelineTest {
     void everyImageComesOutOnceAsAPredictionOrADeadLetter() throws Exception {
         Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
         Path registry = Files.createTempDirectory("svertka-test-registry-");
-        TrainingJob.Result trained = new TrainingJob(System.out).run(new TrainingJob.Spec("synthetic:8000",
+        TrainingPipeline.Result trained = new TrainingPipeline(System.out).run(new TrainingPipeline.Spec("synthetic:8000",
                 SeedCnn.NAME, "digits", 1, 64, 0.1, 7, 0), new ModelRegistry(registry));
         models.load(trained.version());
 

@@ -22,7 +22,7 @@ import dev.svertka.kafka.RecordCollector;
 import dev.svertka.kafka.Topics;
 import dev.svertka.model.SeedCnn;
 import dev.svertka.registry.ModelRegistry;
-import dev.svertka.train.TrainingJob;
+import dev.svertka.train.TrainingPipeline;
 
 /**
  * Inference instances as real processes: the packaged application ({@code serve}), two of them in one
@@ -44,7 +44,7 @@ class InstanceFailoverIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.in(work.resolve("kafka")))) {
             String brokers = kafka.bootstrapServers();
             Topics.ensure(brokers, Map.of("images", 4, "predictions", 2, "images-dlq", 1));
-            TrainingJob.Result trained = new TrainingJob(System.out).run(new TrainingJob.Spec("synthetic:1200",
+            TrainingPipeline.Result trained = new TrainingPipeline(System.out).run(new TrainingPipeline.Spec("synthetic:1200",
                     SeedCnn.NAME, "digits", 1, 64, 0.1, 5, 0), new ModelRegistry(work.resolve("registry")));
 
             Process a = serve(brokers, "a1");

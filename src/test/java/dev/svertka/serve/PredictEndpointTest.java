@@ -13,8 +13,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.svertka.data.ImageDecoder;
-import dev.svertka.data.ImageEncoder;
+import dev.svertka.image.ImageDecoder;
+import dev.svertka.image.ImageEncoder;
 import dev.svertka.data.LabeledImages;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

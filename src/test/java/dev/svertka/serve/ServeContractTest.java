@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.svertka.data.BadImageSamples.Sample;
-import dev.svertka.data.ImageDecoder;
-import dev.svertka.data.ImageEncoder;
+import dev.svertka.image.BadImageSamples.Sample;
+import dev.svertka.image.ImageDecoder;
+import dev.svertka.image.ImageEncoder;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.kafka.ImageProducer;
 import dev.svertka.kafka.RecordCollector;

@@ -7,12 +7,12 @@ import dev.svertka.data.LabeledImages;
 import dev.svertka.kafka.Topics;
 import dev.svertka.model.SeedCnn;
 import dev.svertka.registry.ModelRegistry;
-import dev.svertka.train.TrainingJob;
+import dev.svertka.train.TrainingPipeline;
 
 /** A small seed-cnn trained once per JVM on synthetic digits and loaded into the pipeline. */
 final class ServedModel {
 
-    private static TrainingJob.Result trained;
+    private static TrainingPipeline.Result trained;
 
     private ServedModel() {
     }
@@ -25,7 +25,7 @@ final class ServedModel {
             throws Exception {
         Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
         if (trained == null) {
-            trained = new TrainingJob(System.out).run(new TrainingJob.Spec("synthetic:1200", SeedCnn.NAME, "digits",
+            trained = new TrainingPipeline(System.out).run(new TrainingPipeline.Spec("synthetic:1200", SeedCnn.NAME, "digits",
                     1, 64, 0.1, 5, 0), new ModelRegistry(Files.createTempDirectory("svertka-serve-registry-")));
         }
         if (models.current().isEmpty()) {

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.dataset.DataSet;
 
 import dev.svertka.data.LabeledImages;
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 class ImageBatchesTest {
 

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.svertka.data.Augmentation;
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 class JobSpecTest {
 
@@ -28,7 +28,7 @@ class JobSpecTest {
                 """);
 
         JobSpec job = JobSpec.read(file);
-        TrainingJob.Spec spec = job.toSpec();
+        TrainingPipeline.Spec spec = job.toSpec();
 
         assertThat(spec.modelName()).isEqualTo("shoes");
         assertThat(spec.epochs()).isEqualTo(12);
@@ -48,7 +48,7 @@ class JobSpecTest {
 
     @Test
     void anEmptyJobTakesTheDefaultsAndATypoIsRefused() throws Exception {
-        TrainingJob.Spec defaults = JobSpec.read(Files.writeString(dir.resolve("empty.json"), "{}")).toSpec();
+        TrainingPipeline.Spec defaults = JobSpec.read(Files.writeString(dir.resolve("empty.json"), "{}")).toSpec();
         assertThat(defaults.data()).isEqualTo("synthetic");
         assertThat(defaults.preset()).isEqualTo("seed-cnn");
         assertThat(defaults.optimizer()).as("the preset's own").isNull();

@@ -82,11 +82,11 @@ class KerasImportTest {
         Path h5 = fixture("small_cnn.h5");
         Map<String, INDArray> imported = KerasImport.sequential(h5).paramTable();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        TrainingJob.Spec spec = new TrainingJob.Spec("synthetic:1200", SeedCnn.NAME, "from-keras", 1, 32, 0.1, 4, 0)
+        TrainingPipeline.Spec spec = new TrainingPipeline.Spec("synthetic:1200", SeedCnn.NAME, "from-keras", 1, 32, 0.1, 4, 0)
                 .withTraining(null, Optimizer.parse("adam:0.003", "constant"), 0, work.resolve("run"), null)
                 .withBase(h5.toString(), "max_pooling2d_1", 0);
 
-        TrainingJob.Result result = new TrainingJob(new PrintStream(log, true, StandardCharsets.UTF_8))
+        TrainingPipeline.Result result = new TrainingPipeline(new PrintStream(log, true, StandardCharsets.UTF_8))
                 .run(spec, new ModelRegistry(work.resolve("registry")));
 
         Map<String, INDArray> tuned = result.network().paramTable();

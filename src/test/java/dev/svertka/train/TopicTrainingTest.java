@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.svertka.data.ImageDecoder;
+import dev.svertka.image.ImageDecoder;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.data.LabeledTopic;
 import dev.svertka.data.SyntheticDigits;
@@ -74,7 +74,7 @@ class TopicTrainingTest {
 
         // no bootstrap= in the data value: the job's default (the application's kafka.bootstrap.servers)
         PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
-        TrainingJob.Result result = new TrainingJob(out, kafka.bootstrapServers(), ZooModels.defaults(out)).run(job.toSpec(), new ModelRegistry(dir.resolve("registry")));
+        TrainingPipeline.Result result = new TrainingPipeline(out, kafka.bootstrapServers(), ZooModels.defaults(out)).run(job.toSpec(), new ModelRegistry(dir.resolve("registry")));
 
         LabeledImages read = result.data().train();
         assertThat(read.size()).isEqualTo(IMAGES);

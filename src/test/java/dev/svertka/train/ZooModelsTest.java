@@ -161,11 +161,11 @@ class ZooModelsTest {
     @Test
     void anUntrainedLeNetBuiltForTheDataFineTunesWithANewHeadAndPublishes(@TempDir Path registry) throws Exception {
         // LeNet's dense layer has 1.2 M weights: 400 training images keep the test short
-        TrainingJob.Spec spec = new TrainingJob.Spec("synthetic:1200", SeedCnn.NAME, "lenet", 1, 32, 0.1, 6, 400)
+        TrainingPipeline.Spec spec = new TrainingPipeline.Spec("synthetic:1200", SeedCnn.NAME, "lenet", 1, 32, 0.1, 6, 400)
                 .withTraining(null, Optimizer.parse("adam:0.001", "constant"), 0, null, null)
                 .withBase("zoo:LeNet?weights=none", null, 0);
 
-        TrainingJob.Result result = new TrainingJob(out, LabeledTopic.DEFAULT_BOOTSTRAP, new ZooModels(cache, false, null, out))
+        TrainingPipeline.Result result = new TrainingPipeline(out, LabeledTopic.DEFAULT_BOOTSTRAP, new ZooModels(cache, false, null, out))
                 .run(spec, new ModelRegistry(registry));
 
         assertThat(result.network().getnLayers()).isEqualTo(6);

@@ -1,4 +1,4 @@
-package dev.svertka.data;
+package dev.svertka.image;
 
 /** A payload that cannot become a model input, with a {@link Reason} that machines can act on. */
 public class ImageDecodingException extends Exception {

@@ -1,4 +1,4 @@
-package dev.svertka.trainer;
+package dev.svertka.jobs;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package dev.svertka.trainer;
+package dev.svertka.jobs;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

@@ -1,4 +1,4 @@
-package dev.svertka.data;
+package dev.svertka.image;
 
 import java.nio.charset.StandardCharsets;
 

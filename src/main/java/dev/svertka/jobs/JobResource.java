@@ -1,4 +1,4 @@
-package dev.svertka.trainer;
+package dev.svertka.jobs;
 
 import java.io.IOException;
 import java.net.URI;
@@ -17,7 +17,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import dev.svertka.train.JobSpec;
-import dev.svertka.train.TrainingReport;
+import dev.svertka.report.TrainingReport;
 
 /**
  * The trainer role's REST API: submit a training job (the JSON of {@code train --spec}), list jobs, see
@@ -26,16 +26,16 @@ import dev.svertka.train.TrainingReport;
 @jakarta.ws.rs.Path("/jobs")
 @TrainerApi
 @Produces(MediaType.APPLICATION_JSON)
-public class TrainerResource {
+public class JobResource {
 
     @Inject
-    TrainingJobs jobs;
+    JobService jobs;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response submit(String body) {
         try {
-            TrainingJobs.View view = jobs.submit(JobSpec.parse(body));
+            JobService.View view = jobs.submit(JobSpec.parse(body));
             return Response.accepted(view).location(URI.create("/jobs/" + view.id())).build();
         } catch (IOException | IllegalArgumentException e) {
             return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", e.getMessage())).build();
@@ -43,7 +43,7 @@ public class TrainerResource {
     }
 
     @GET
-    public List<TrainingJobs.View> list() {
+    public List<JobService.View> list() {
         return jobs.list();
     }
 

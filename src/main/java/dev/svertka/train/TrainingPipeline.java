@@ -1,5 +1,8 @@
 package dev.svertka.train;
 
+import dev.svertka.report.TrainingReport;
+
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -19,8 +22,8 @@ import dev.svertka.data.Datasets;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.data.LabeledTopic;
 import dev.svertka.data.Splits;
-import dev.svertka.model.InputShape;
-import dev.svertka.model.ModelCard;
+import dev.svertka.card.InputShape;
+import dev.svertka.card.ModelCard;
 import dev.svertka.model.Presets;
 import dev.svertka.onnx.OnnxExporter;
 import dev.svertka.onnx.ParityCheck;
@@ -35,7 +38,7 @@ import dev.svertka.registry.RegistryException;
  * resume, or a base model to fine-tune), fit, evaluate on the test set, export to ONNX, check ONNX
  * Runtime against DL4J, store the version.
  */
-public final class TrainingJob {
+public final class TrainingPipeline {
 
     /** Images on which DL4J and ONNX Runtime must agree before a model is published. */
     static final int PARITY_SAMPLES = 256;
@@ -119,7 +122,7 @@ public final class TrainingJob {
      * A job whose {@code kafka:} data defaults to localhost:9092 and whose zoo bases use DL4J's cache
      * ({@code ~/.deeplearning4j}) and may download into it.
      */
-    public TrainingJob(PrintStream out) {
+    public TrainingPipeline(PrintStream out) {
         this(out, LabeledTopic.DEFAULT_BOOTSTRAP, ZooModels.defaults(out));
     }
 
@@ -127,7 +130,7 @@ public final class TrainingJob {
      * A job that reads {@code kafka:} data without {@code bootstrap=} from {@code kafkaBootstrap} and takes
      * zoo bases from {@code zoo}.
      */
-    public TrainingJob(PrintStream out, String kafkaBootstrap, ZooModels zoo) {
+    public TrainingPipeline(PrintStream out, String kafkaBootstrap, ZooModels zoo) {
         this.out = out;
         this.kafkaBootstrap = kafkaBootstrap;
         this.bases = new BaseModels(zoo);

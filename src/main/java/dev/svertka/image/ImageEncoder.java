@@ -1,4 +1,6 @@
-package dev.svertka.data;
+package dev.svertka.image;
+
+import dev.svertka.data.LabeledImages;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.WritableRaster;
@@ -9,7 +11,7 @@ import java.io.UncheckedIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 /** Turns the project's CHW byte images into ordinary images, e.g. PNG payloads to send for prediction. */
 public final class ImageEncoder {

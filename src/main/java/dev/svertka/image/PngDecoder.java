@@ -1,4 +1,4 @@
-package dev.svertka.data;
+package dev.svertka.image;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -7,7 +7,7 @@ import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
-import dev.svertka.data.ImageDecodingException.Reason;
+import dev.svertka.image.ImageDecodingException.Reason;
 
 /**
  * The common PNG straight from its bytes: 8-bit grey, grey + alpha, RGB or RGBA, not interlaced. An

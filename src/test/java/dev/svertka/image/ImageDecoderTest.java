@@ -1,4 +1,7 @@
-package dev.svertka.data;
+package dev.svertka.image;
+
+import dev.svertka.data.LabeledImages;
+import dev.svertka.data.SyntheticDigits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -26,10 +29,10 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
-import dev.svertka.data.ImageDecoder.Limits;
-import dev.svertka.data.ImageDecoder.RawLayout;
-import dev.svertka.data.ImageDecodingException.Reason;
-import dev.svertka.model.InputShape;
+import dev.svertka.image.ImageDecoder.Limits;
+import dev.svertka.image.ImageDecoder.RawLayout;
+import dev.svertka.image.ImageDecodingException.Reason;
+import dev.svertka.card.InputShape;
 
 class ImageDecoderTest {
 

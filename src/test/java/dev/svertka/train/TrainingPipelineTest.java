@@ -1,5 +1,8 @@
 package dev.svertka.train;
 
+import dev.svertka.report.TrainingReport;
+
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,7 +19,7 @@ import dev.svertka.model.SeedCnn;
 import dev.svertka.registry.ModelRegistry;
 import dev.svertka.registry.ModelVersion;
 
-class TrainingJobTest {
+class TrainingPipelineTest {
 
     @TempDir
     Path registry;
@@ -24,9 +27,9 @@ class TrainingJobTest {
     @Test
     void trainsExportsChecksAndStoresAModel() throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        TrainingJob.Spec spec = new TrainingJob.Spec("synthetic:1200", SeedCnn.NAME, "digits", 2, 32, 0.25, 5, 0);
+        TrainingPipeline.Spec spec = new TrainingPipeline.Spec("synthetic:1200", SeedCnn.NAME, "digits", 2, 32, 0.25, 5, 0);
 
-        TrainingJob.Result result = new TrainingJob(new PrintStream(log, true, StandardCharsets.UTF_8))
+        TrainingPipeline.Result result = new TrainingPipeline(new PrintStream(log, true, StandardCharsets.UTF_8))
                 .run(spec, new ModelRegistry(registry));
 
         assertThat(result.history()).hasSize(2);
@@ -54,16 +57,16 @@ class TrainingJobTest {
 
     @Test
     void aBadDataDirectoryIsAClearError() {
-        TrainingJob.Spec spec = new TrainingJob.Spec(registry.resolve("nowhere").toString(), SeedCnn.NAME, "x", 1,
+        TrainingPipeline.Spec spec = new TrainingPipeline.Spec(registry.resolve("nowhere").toString(), SeedCnn.NAME, "x", 1,
                 32, 0.1, 1, 0);
 
-        assertThatThrownBy(() -> new TrainingJob(new PrintStream(new ByteArrayOutputStream())).run(spec,
+        assertThatThrownBy(() -> new TrainingPipeline(new PrintStream(new ByteArrayOutputStream())).run(spec,
                 new ModelRegistry(registry))).hasMessageContaining("nowhere");
     }
 
     @Test
     void aValidationSplitOfOneOrMoreIsRefused() {
-        assertThatThrownBy(() -> new TrainingJob.Spec("synthetic", SeedCnn.NAME, "x", 1, 32, 1.0, 1, 0))
+        assertThatThrownBy(() -> new TrainingPipeline.Spec("synthetic", SeedCnn.NAME, "x", 1, 32, 1.0, 1, 0))
                 .hasMessageContaining("validation split");
     }
 
@@ -75,18 +78,18 @@ class TrainingJobTest {
             Path file = folders.resolve(i < 300 ? "train" : "test").resolve("digit-" + digits.labels()[i])
                     .resolve(i + ".png");
             Files.createDirectories(file.getParent());
-            Files.write(file, dev.svertka.data.ImageEncoder.png(digits, i));
+            Files.write(file, dev.svertka.image.ImageEncoder.png(digits, i));
         }
         Files.write(folders.resolve("train/digit-3/broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0});
         Path run = work.resolve("run");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        TrainingJob job = new TrainingJob(new PrintStream(log, true, StandardCharsets.UTF_8));
-        TrainingJob.Spec spec = new TrainingJob.Spec(folders.toString(), SeedCnn.NAME, "folders", 1, 30, 0.2, 3, 0)
+        TrainingPipeline job = new TrainingPipeline(new PrintStream(log, true, StandardCharsets.UTF_8));
+        TrainingPipeline.Spec spec = new TrainingPipeline.Spec(folders.toString(), SeedCnn.NAME, "folders", 1, 30, 0.2, 3, 0)
                 .withData(null, true, null)
                 .withTraining(dev.svertka.data.Augmentation.parse("rotation_range=10,zoom_range=0.1"),
                         Optimizer.parse("sgd:0.05", "step:0.5:1"), 2, run, null);
 
-        TrainingJob.Result first = job.run(spec, new ModelRegistry(registry));
+        TrainingPipeline.Result first = job.run(spec, new ModelRegistry(registry));
 
         assertThat(first.data().description()).contains("1 unreadable files skipped", "digit-0");
         assertThat(first.test().samples()).as("the test/ folder").isEqualTo(60);
@@ -106,7 +109,7 @@ class TrainingJobTest {
         }
         assertThat(log.toString(StandardCharsets.UTF_8)).containsPattern("on 2[34]\\d images, validating on 6[01],");
 
-        TrainingJob.Result resumed = job.run(new TrainingJob.Spec(folders.toString(), SeedCnn.NAME, "folders", 2, 30,
+        TrainingPipeline.Result resumed = job.run(new TrainingPipeline.Spec(folders.toString(), SeedCnn.NAME, "folders", 2, 30,
                 0.2, 3, 0).withData(null, true, null).withTraining(null, null, 0, run,
                 run.resolve(Trainer.LAST_CHECKPOINT)), new ModelRegistry(registry));
 
@@ -114,7 +117,7 @@ class TrainingJobTest {
         assertThat(resumed.history().get(0).learningRate()).as("the stored schedule goes on").isEqualTo(0.025);
         assertThat(resumed.version().card().version()).isEqualTo(2);
 
-        TrainingJob.Result tuned = job.run(new TrainingJob.Spec(folders.toString(), SeedCnn.NAME, "tuned", 2, 30,
+        TrainingPipeline.Result tuned = job.run(new TrainingPipeline.Spec(folders.toString(), SeedCnn.NAME, "tuned", 2, 30,
                 0.2, 3, 0).withBase("folders:1", "dropout_1", 1), new ModelRegistry(registry));
 
         assertThat(FineTuning.frozenLayers(tuned.network())).as("unfrozen after epoch 1").isZero();

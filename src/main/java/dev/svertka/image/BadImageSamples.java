@@ -1,4 +1,4 @@
-package dev.svertka.data;
+package dev.svertka.image;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import dev.svertka.data.ImageDecodingException.Reason;
+import dev.svertka.image.ImageDecodingException.Reason;
 
 /**
  * Image events that must be refused, one of each common kind, with the reason the decoder gives.

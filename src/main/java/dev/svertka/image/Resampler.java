@@ -1,16 +1,16 @@
-package dev.svertka.data;
+package dev.svertka.image;
 
 /**
  * Resizes one image plane with a triangle (bilinear) filter that widens when shrinking, as PIL's
  * bilinear resize does: a 4000 px photo shrunk to 28 px then averages all its pixels instead of
  * sampling a few and aliasing the strokes away.
  */
-final class Resampler {
+public final class Resampler {
 
     private Resampler() {
     }
 
-    static float[] resize(float[] plane, int width, int height, int newWidth, int newHeight) {
+    public static float[] resize(float[] plane, int width, int height, int newWidth, int newHeight) {
         Taps columns = taps(width, newWidth);
         Taps rows = taps(height, newHeight);
         float[] across = new float[height * newWidth];

@@ -1,4 +1,4 @@
-package dev.svertka.trainer;
+package dev.svertka.jobs;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,8 +33,8 @@ import dev.svertka.registry.ModelsConfig;
 import dev.svertka.registry.RegistryException;
 import dev.svertka.train.JobSpec;
 import dev.svertka.train.Trainer;
-import dev.svertka.train.TrainingJob;
-import dev.svertka.train.TrainingReport;
+import dev.svertka.train.TrainingPipeline;
+import dev.svertka.report.TrainingReport;
 import dev.svertka.train.ZooConfig;
 import dev.svertka.train.ZooModels;
 
@@ -44,9 +44,9 @@ import dev.svertka.train.ZooModels;
  * directory (metrics, checkpoints, report) and, when it fails, why.
  */
 @ApplicationScoped
-public class TrainingJobs {
+public class JobService {
 
-    private static final Logger LOG = Logger.getLogger(TrainingJobs.class);
+    private static final Logger LOG = Logger.getLogger(JobService.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public enum Status { QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED }
@@ -155,7 +155,7 @@ public class TrainingJobs {
         try (PrintStream log = new PrintStream(job.log, true, StandardCharsets.UTF_8)) {
             ModelRegistry registry = new ModelRegistry(
                     job.spec.registry() != null ? job.spec.registryDir() : Path.of(config.registry()));
-            TrainingJob.Result result = new TrainingJob(log, bootstrapServers, ZooModels.of(zoo, log))
+            TrainingPipeline.Result result = new TrainingPipeline(log, bootstrapServers, ZooModels.of(zoo, log))
                     .run(job.spec.toSpec(), registry);
             job.result = result.version().card().reference();
             LOG.infof("training job %s stored %s", job.id, job.result);

@@ -1,4 +1,4 @@
-package dev.svertka.model;
+package dev.svertka.card;
 
 /**
  * The image a network takes, in NCHW order without the batch axis.

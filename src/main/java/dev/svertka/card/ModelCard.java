@@ -1,4 +1,4 @@
-package dev.svertka.model;
+package dev.svertka.card;
 
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,7 @@
-package dev.svertka.data;
+package dev.svertka.image;
+
+import dev.svertka.data.LabeledImages;
+import dev.svertka.data.SyntheticDigits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,7 +15,7 @@ import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.Test;
 
-import dev.svertka.model.InputShape;
+import dev.svertka.card.InputShape;
 
 class ImageEncoderTest {
 

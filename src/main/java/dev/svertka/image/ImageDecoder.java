@@ -1,4 +1,4 @@
-package dev.svertka.data;
+package dev.svertka.image;
 
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -19,8 +19,8 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
-import dev.svertka.data.ImageDecodingException.Reason;
-import dev.svertka.model.InputShape;
+import dev.svertka.image.ImageDecodingException.Reason;
+import dev.svertka.card.InputShape;
 
 /**
  * Turns a message payload (PNG, JPEG, BMP, GIF or raw pixels) into one model input: CHW floats of

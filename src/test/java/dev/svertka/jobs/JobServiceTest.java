@@ -1,4 +1,4 @@
-package dev.svertka.trainer;
+package dev.svertka.jobs;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,8 +21,8 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 
 @QuarkusTest
-@TestProfile(TrainerServiceTest.WithToken.class)
-class TrainerServiceTest {
+@TestProfile(JobServiceTest.WithToken.class)
+class JobServiceTest {
 
     private static final String TOKEN = "test-secret";
 

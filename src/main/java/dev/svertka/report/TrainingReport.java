@@ -1,4 +1,9 @@
-package dev.svertka.train;
+package dev.svertka.report;
+
+import dev.svertka.train.Evaluation;
+import dev.svertka.train.FineTuning;
+import dev.svertka.train.ImageBatches;
+import dev.svertka.train.Trainer;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -195,7 +200,7 @@ public final class TrainingReport {
         BufferedImage image = canvas(columns * tw, rows * th);
         Graphics2D g = image.createGraphics();
         for (int k = 0; k < indices.size(); k++) {
-            g.drawImage(dev.svertka.data.ImageEncoder.toImage(images.shape(), images.image(indices.get(k))),
+            g.drawImage(dev.svertka.image.ImageEncoder.toImage(images.shape(), images.image(indices.get(k))),
                     (k % columns) * tw + 1, (k / columns) * th + 1, tw - 2, th - 2, null);
         }
         g.dispose();
@@ -293,7 +298,7 @@ public final class TrainingReport {
         for (int i = 0; i < n; i++) {
             INDArray strength = Nd4j.math().abs(gradient.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i))).max(0);
             Graphics2D g = image.createGraphics();
-            g.drawImage(dev.svertka.data.ImageEncoder.toImage(shown.shape(), shown.image(i)), 2 * i * (w * scale + 4)
+            g.drawImage(dev.svertka.image.ImageEncoder.toImage(shown.shape(), shown.image(i)), 2 * i * (w * scale + 4)
                     + 2, 2, w * scale, h * scale, null);
             g.dispose();
             float[] heat = normalise(strength.dup().data().asFloat());

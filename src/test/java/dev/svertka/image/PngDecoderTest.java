@@ -1,4 +1,4 @@
-package dev.svertka.data;
+package dev.svertka.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,7 +23,7 @@ import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.Test;
 
-import dev.svertka.data.ImageDecodingException.Reason;
+import dev.svertka.image.ImageDecodingException.Reason;
 
 /** The PNG fast path against pixels it was given, against ImageIO, and on damaged files. */
 class PngDecoderTest {
