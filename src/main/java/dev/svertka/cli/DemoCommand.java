@@ -27,6 +27,7 @@ import dev.svertka.registry.ModelRegistry;
 import dev.svertka.serve.ModelHolder;
 import dev.svertka.serve.PredictionTally;
 import dev.svertka.serve.TopicsConfig;
+import dev.svertka.train.JobSpec;
 import dev.svertka.train.TrainingPipeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -82,8 +83,10 @@ public class DemoCommand implements Callable<Integer> {
                 : "Using dataset " + dataSpec);
         Path registryDir = registry != null ? registry : Files.createTempDirectory("svertka-demo-registry-");
 
-        TrainingPipeline.Result trained = new TrainingPipeline(System.out).run(new TrainingPipeline.Spec(dataSpec, SeedCnn.NAME,
-                "demo", epochs, batchSize, 0.1, seed, limit), new ModelRegistry(registryDir));
+        JobSpec job = JobSpec.builder().data(dataSpec).preset(SeedCnn.NAME).model("demo").epochs(epochs)
+                .batchSize(batchSize).seed(seed).limit(limit)
+                .runDir(Files.createTempDirectory("svertka-demo-run-").toString()).build();
+        TrainingPipeline.Result trained = new TrainingPipeline(System.out).run(job, new ModelRegistry(registryDir));
         models.load(trained.version());
 
         LabeledImages test = trained.data().test();

@@ -10,16 +10,17 @@ import dev.svertka.train.JobSpec;
 import dev.svertka.train.TrainingPipeline;
 import dev.svertka.train.ZooConfig;
 import dev.svertka.train.ZooModels;
+import dev.svertka.train.event.ConsoleListener;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(name = "train", mixinStandardHelpOptions = true, defaultValueProvider = JobDefaults.class,
         description = "Train a preset (or fine-tune a stored model), export it to ONNX (checked against DL4J) and store it"
                 + " as a new model version.")
 public class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--data", defaultValue = "synthetic",
+    @Option(names = "--data",
             description = "'synthetic', 'synthetic:N', a directory of IDX files, or of class folders (one subfolder per"
                     + " class; optionally train/ and test/ holding those), or a labelled Kafka topic:"
                     + " kafka:TOPIC?bootstrap=HOST:PORT&max=N&timeout=30s&classes=a,b (each optional; bootstrap default:"
@@ -29,22 +30,21 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--test-data", description = "A separate test set: class folders or any --data value.")
     String testData;
 
-    @Option(names = "--image-size", defaultValue = "1x28x28",
+    @Option(names = "--image-size",
             description = "CHANNELSxHEIGHTxWIDTH class-folder images are converted and resized to, whole (aspect not"
                     + " kept) (default: ${DEFAULT-VALUE}).")
     String imageSize;
 
-    @Option(names = "--preset", defaultValue = "seed-cnn",
-            description = "Network preset: seed-cnn, deep-cnn (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--preset", description = "Network preset: seed-cnn, deep-cnn (default: ${DEFAULT-VALUE}).")
     String preset;
 
-    @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "128", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--validation-split", defaultValue = "0.1",
+    @Option(names = "--validation-split",
             description = "Fraction of training images held out for validation (default: ${DEFAULT-VALUE}).")
     double validationSplit;
 
@@ -52,7 +52,7 @@ public class TrainCommand implements Callable<Integer> {
             + " (as Keras does).")
     boolean stratified;
 
-    @Option(names = "--augment", defaultValue = "none",
+    @Option(names = "--augment",
             description = "Augmentation of training images, e.g. rotation_range=10,width_shift_range=0.1@0.5,"
                     + "zoom_range=0.1,fill_mode=nearest (see the preview command) (default: ${DEFAULT-VALUE}).")
     String augment;
@@ -61,12 +61,13 @@ public class TrainCommand implements Callable<Integer> {
             + " fine-tuning: adam:0.0001).")
     String optimizer;
 
-    @Option(names = "--lr-schedule", defaultValue = "constant",
+    @Option(names = "--lr-schedule",
             description = "constant, step:FACTOR:EVERY_EPOCHS or exponential:FACTOR (default: ${DEFAULT-VALUE}).")
     String schedule;
 
-    @Option(names = "--patience", defaultValue = "0",
-            description = "Stop when val_loss has not improved for this many epochs; 0: never (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--patience",
+            description = "Stop when val_loss has not improved for this many epochs; 0: never"
+                    + " (default: ${DEFAULT-VALUE}).")
     int patience;
 
     @Option(names = "--run-dir", description = "Write metrics.jsonl, best.zip and last.zip (checkpoints) and"
@@ -84,21 +85,21 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--freeze-up-to", description = "With --base: freeze layers up to this layer name or index.")
     String freezeUpTo;
 
-    @Option(names = "--unfreeze-after", defaultValue = "0",
-            description = "With --freeze-up-to: train all layers after this many epochs; 0: never (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--unfreeze-after", description = "With --freeze-up-to: train all layers after this many epochs;"
+            + " 0: never (default: ${DEFAULT-VALUE}).")
     int unfreezeAfter;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--limit", defaultValue = "0",
+    @Option(names = "--limit",
             description = "Use at most this many training images, 0 for all (default: ${DEFAULT-VALUE}).")
     int limit;
 
-    @Option(names = "--registry", defaultValue = "registry", description = "Model registry directory (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--registry", description = "Model registry directory (default: registry).")
     Path registry;
 
-    @Option(names = "--model", defaultValue = "classifier",
+    @Option(names = "--model",
             description = "Name to store the model under; a new version is added (default: ${DEFAULT-VALUE}).")
     String model;
 
@@ -115,12 +116,19 @@ public class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JobSpec job = specFile != null ? JobSpec.read(specFile)
-                : new JobSpec(model, data, testData, imageSize, preset, epochs, batchSize, validationSplit, stratified,
-                seed, limit, augment, optimizer, schedule, patience, runDir == null ? null : runDir.toString(),
-                resume == null ? null : resume.toString(), base, freezeUpTo, unfreezeAfter, registry.toString());
-        new TrainingPipeline(System.out, bootstrapServers, ZooModels.of(zoo, System.out)).run(job.toSpec(),
-                new ModelRegistry(job.registryDir()));
+        JobSpec job = specFile != null ? JobSpec.read(specFile) : jobSpec();
+        ConsoleListener console = new ConsoleListener(System.out);
+        new TrainingPipeline(console, bootstrapServers, ZooModels.of(zoo, console))
+                .run(job, new ModelRegistry(job.registryOr(Path.of("registry"))));
         return 0;
+    }
+
+    /** The job the options describe; options not given hold {@link JobSpec}'s defaults (see {@link JobDefaults}). */
+    JobSpec jobSpec() {
+        return JobSpec.builder().model(model).data(data).testData(testData).imageSize(imageSize).preset(preset)
+                .epochs(epochs).batchSize(batchSize).validationSplit(validationSplit).stratified(stratified).seed(seed)
+                .limit(limit).augment(augment).optimizer(optimizer).lrSchedule(schedule).patience(patience)
+                .runDir(runDir == null ? null : runDir.toString()).resume(resume == null ? null : resume.toString())
+                .base(base).freezeUpTo(freezeUpTo).unfreezeAfter(unfreezeAfter).registry(registry == null ? null : registry.toString()).build();
     }
 }

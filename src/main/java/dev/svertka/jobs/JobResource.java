@@ -13,15 +13,21 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
 
 import dev.svertka.train.JobSpec;
 import dev.svertka.report.TrainingReport;
+import io.smallrye.mutiny.Multi;
 
 /**
  * The trainer role's REST API: submit a training job (the JSON of {@code train --spec}), list jobs, see
- * one's status, progress and per-epoch metrics, cancel it, fetch its report. Bearer token required.
+ * one's status, progress, per-epoch metrics, log and live events (SSE), cancel it, fetch its report. Bearer
+ * token required.
  */
 @jakarta.ws.rs.Path("/jobs")
 @TrainerApi
@@ -59,6 +65,27 @@ public class JobResource {
         return jobs.cancel(id).map(v -> Response.ok(v).build()).orElseGet(() -> notFound(id));
     }
 
+    /** The job's recent log lines, oldest first. */
+    @GET
+    @jakarta.ws.rs.Path("{id}/log")
+    @Produces(MediaType.TEXT_PLAIN)
+    public Response log(@PathParam("id") String id) {
+        return jobs.log(id).map(lines -> Response.ok(String.join("\n", lines) + "\n", MediaType.TEXT_PLAIN).build())
+                .orElseGet(() -> notFound(id));
+    }
+
+    /**
+     * Live progress as Server-Sent Events: the job's events so far, then each new one (named {@code epoch-finished},
+     * {@code batch-progress}, {@code status}, ...; JSON data) until the job ends.
+     */
+    @GET
+    @jakarta.ws.rs.Path("{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public Multi<OutboundSseEvent> events(@PathParam("id") String id, @Context Sse sse) {
+        return jobs.events(id).orElseThrow(() -> new WebApplicationException(notFound(id)))
+                .map(event -> sse.newEventBuilder().name(event.name()).data(event.json()).build());
+    }
+
     @GET
     @jakarta.ws.rs.Path("{id}/report")
     @Produces(MediaType.TEXT_HTML)
@@ -83,6 +110,7 @@ public class JobResource {
     }
 
     private static Response notFound(String id) {
-        return Response.status(Response.Status.NOT_FOUND).entity(Map.of("error", "no job " + id)).build();
+        return Response.status(Response.Status.NOT_FOUND).type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("error", "no job " + id)).build();
     }
 }

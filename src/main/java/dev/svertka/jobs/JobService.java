@@ -1,13 +1,8 @@
 package dev.svertka.jobs;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +10,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,57 +18,34 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import dev.svertka.registry.ModelAnnouncer;
 import dev.svertka.registry.ModelRegistry;
 import dev.svertka.registry.ModelVersion;
 import dev.svertka.registry.ModelsConfig;
 import dev.svertka.registry.RegistryException;
-import dev.svertka.train.JobSpec;
-import dev.svertka.train.Trainer;
-import dev.svertka.train.TrainingPipeline;
 import dev.svertka.report.TrainingReport;
+import dev.svertka.train.JobSpec;
+import dev.svertka.train.TrainingPipeline;
 import dev.svertka.train.ZooConfig;
 import dev.svertka.train.ZooModels;
+import io.smallrye.mutiny.Multi;
 
 /**
  * The trainer role's job queue: jobs run one at a time, in submission order, on one thread (a pod
- * trains one model at a time; DL4J uses all cores for it). Each job keeps its log, its run
- * directory (metrics, checkpoints, report) and, when it fails, why.
+ * trains one model at a time; DL4J uses all cores for it). Each job keeps its recent log, its run
+ * directory (metrics, checkpoints, report), its events and, when it fails, why. The service remembers
+ * the last {@code svertka.trainer.max-jobs} jobs: the oldest finished ones are forgotten first.
  */
 @ApplicationScoped
 public class JobService {
 
     private static final Logger LOG = Logger.getLogger(JobService.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public enum Status { QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED }
 
     /** What a client sees of a job. */
     public record View(String id, Status status, String model, String submitted, String started, String finished,
                        String progress, String result, String error, List<Map<String, Object>> metrics) {
-    }
-
-    private static final class Job {
-        final String id;
-        final JobSpec spec;
-        final Path runDir;
-        final String submitted = Instant.now().toString();
-        final ByteArrayOutputStream log = new ByteArrayOutputStream();
-        volatile Status status = Status.QUEUED;
-        volatile String started;
-        volatile String finished;
-        volatile String result;
-        volatile String error;
-        volatile boolean cancelRequested;
-        Future<?> future;
-
-        Job(String id, JobSpec spec, Path runDir) {
-            this.id = id;
-            this.spec = spec;
-            this.runDir = runDir;
-        }
     }
 
     @Inject
@@ -96,113 +67,92 @@ public class JobService {
         return thread;
     });
 
-    /** Queues a job; an invalid spec is refused here, before it waits in the queue. */
+    /** Queues a job (specs are checked when they are made, so an invalid one never waits in the queue). */
     public synchronized View submit(JobSpec spec) {
         String id = UUID.randomUUID().toString();
         Path runDir = spec.runDir() != null ? Path.of(spec.runDir()) : Path.of(config.runs(), id);
-        JobSpec placed = spec.withRunDir(runDir.toString());
-        placed.toSpec(); // throws IllegalArgumentException for bad values
-        Job job = new Job(id, placed, runDir);
+        Job job = new Job(id, spec.toBuilder().runDir(runDir.toString()).build(), runDir, config.maxLogLines());
         jobs.put(id, job);
-        job.future = runner.submit(() -> run(job));
-        LOG.infof("queued training job %s for model %s", id, job.spec.toSpec().modelName());
-        return view(job);
+        forgetOldJobs();
+        job.queued(runner.submit(() -> run(job)));
+        LOG.infof("queued training job %s for model %s", id, spec.model());
+        return job.view();
+    }
+
+    private void forgetOldJobs() {
+        Iterator<Job> oldestFirst = jobs.values().iterator();
+        while (jobs.size() > config.maxJobs() && oldestFirst.hasNext()) {
+            if (oldestFirst.next().isFinished()) {
+                oldestFirst.remove();
+            }
+        }
     }
 
     public synchronized List<View> list() {
-        return jobs.values().stream().map(this::view).toList();
+        return jobs.values().stream().map(Job::view).toList();
     }
 
     public synchronized Optional<View> get(String id) {
-        return Optional.ofNullable(jobs.get(id)).map(this::view);
+        return job(id).map(Job::view);
+    }
+
+    public synchronized Optional<List<String>> log(String id) {
+        return job(id).map(Job::log);
+    }
+
+    /** The job's events, the past ones first, until it ends; empty for an unknown job. */
+    public synchronized Optional<Multi<JobEvent>> events(String id) {
+        return job(id).map(job -> Multi.createFrom().<JobEvent>emitter(job::subscribe));
     }
 
     /** The job's HTML report or one of its pictures, once written. */
     public synchronized Optional<Path> reportFile(String id, String name) {
-        Job job = jobs.get(id);
-        if (job == null || !(name.equals(TrainingReport.PAGE) || name.matches("[a-z-]+\\.png"))) {
+        if (!(name.equals(TrainingReport.PAGE) || name.matches("[a-z-]+\\.png"))) {
             return Optional.empty();
         }
-        Path file = job.runDir.resolve("report").resolve(name);
-        return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+        return job(id).map(job -> job.runDir.resolve("report").resolve(name)).filter(Files::isRegularFile);
     }
 
     /** Cancels a queued job at once, a running one at its next mini-batch; a finished job stays as it ended. */
     public synchronized Optional<View> cancel(String id) {
-        Job job = jobs.get(id);
-        if (job == null) {
-            return Optional.empty();
-        }
-        if (job.status == Status.QUEUED || job.status == Status.RUNNING) {
-            job.cancelRequested = true;
-            job.future.cancel(true);
-            if (job.status == Status.QUEUED) {
-                job.status = Status.CANCELLED;
-                job.finished = Instant.now().toString();
-            }
-        }
-        return Optional.of(view(job));
+        Optional<Job> job = job(id);
+        job.ifPresent(Job::cancel);
+        return job.map(Job::view);
+    }
+
+    private Optional<Job> job(String id) {
+        return Optional.ofNullable(jobs.get(id));
     }
 
     private void run(Job job) {
-        synchronized (this) {
-            if (job.cancelRequested) {
-                return;
-            }
-            job.status = Status.RUNNING;
-            job.started = Instant.now().toString();
+        if (!job.start()) {
+            return;
         }
-        try (PrintStream log = new PrintStream(job.log, true, StandardCharsets.UTF_8)) {
-            ModelRegistry registry = new ModelRegistry(
-                    job.spec.registry() != null ? job.spec.registryDir() : Path.of(config.registry()));
-            TrainingPipeline.Result result = new TrainingPipeline(log, bootstrapServers, ZooModels.of(zoo, log))
-                    .run(job.spec.toSpec(), registry);
-            job.result = result.version().card().reference();
-            LOG.infof("training job %s stored %s", job.id, job.result);
+        try {
+            ModelRegistry registry = new ModelRegistry(job.spec.registryOr(Path.of(config.registry())));
+            TrainingPipeline.Result result = new TrainingPipeline(job, bootstrapServers, ZooModels.of(zoo, job))
+                    .run(job.spec, registry);
+            String reference = result.version().card().reference();
+            LOG.infof("training job %s stored %s", job.id, reference);
             if (config.announce()) {
-                announce(registry, result.version(), log);
+                announce(registry, result.version(), job);
             }
-            job.status = Status.SUCCEEDED;
+            job.succeeded(reference);
         } catch (Exception | Error e) {
-            job.error = e.getMessage() != null ? e.getMessage() : e.toString();
-            job.status = job.cancelRequested ? Status.CANCELLED : Status.FAILED;
-            if (!job.cancelRequested) {
+            if (!job.cancelRequested()) {
                 LOG.errorf(e, "training job %s failed", job.id);
             }
-        } finally {
-            job.finished = Instant.now().toString();
+            job.failed(e.getMessage() != null ? e.getMessage() : e.toString());
         }
     }
 
     /** Makes {@code version} live and tells the inference pods, which load it and swap. */
-    private void announce(ModelRegistry registry, ModelVersion version, PrintStream log) throws RegistryException {
+    private void announce(ModelRegistry registry, ModelVersion version, Job job) throws RegistryException {
         ModelVersion live = registry.promote(version.card().name(), version.card().version());
         try (ModelAnnouncer announcer = new ModelAnnouncer(bootstrapServers, models.topic())) {
             announcer.announce(live);
         }
-        log.printf("Promoted %s to live and announced it on topic %s%n", live.card().reference(), models.topic());
-    }
-
-    private View view(Job job) {
-        String text = job.log.toString(StandardCharsets.UTF_8).strip();
-        String progress = text.isEmpty() ? null : text.substring(text.lastIndexOf('\n') + 1);
-        return new View(job.id, job.status, job.spec.toSpec().modelName(), job.submitted, job.started, job.finished,
-                progress, job.result, job.error, metrics(job.runDir.resolve(Trainer.METRICS_FILE)));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> metrics(Path file) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        try {
-            if (Files.isRegularFile(file)) {
-                for (String line : Files.readAllLines(file)) {
-                    out.add(JSON.readValue(line, Map.class));
-                }
-            }
-        } catch (IOException e) {
-            // a line being written right now; the next poll reads it whole
-        }
-        return out;
+        job.log("Promoted " + live.card().reference() + " to live and announced it on topic " + models.topic());
     }
 
     @PreDestroy

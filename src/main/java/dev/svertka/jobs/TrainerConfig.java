@@ -26,4 +26,12 @@ public interface TrainerConfig {
     /** Where jobs that name no run directory write theirs: {@code <runs>/<job id>}. */
     @WithDefault("runs")
     String runs();
+
+    /** Jobs the service remembers; beyond that the oldest finished ones are forgotten. */
+    @WithDefault("100")
+    int maxJobs();
+
+    /** Log lines (and replayable events) each job keeps, the most recent ones. */
+    @WithDefault("1000")
+    int maxLogLines();
 }

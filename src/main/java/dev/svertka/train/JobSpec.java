@@ -4,30 +4,86 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonPOJOBuilder;
 
-import dev.svertka.data.Augmentation;
 import dev.svertka.card.InputShape;
+import dev.svertka.data.Augmentation;
 
 /**
- * A training job as JSON, the same settings as {@code train}'s options (names in camelCase, e.g.
- * {@code {"model":"fashion","data":"/data/fashion","epochs":10,"augment":"rotation_range=10"}}), so a
- * Kubernetes Job can run {@code train --spec job.json}. Absent fields take the command's defaults; an
- * unknown field is an error (a typo must not silently train something else).
+ * One training job, whoever asks for it: {@code train}'s options, a JSON file ({@code train --spec job.json},
+ * e.g. a Kubernetes Job) and the trainer API build the same value. JSON names are the options' in camelCase
+ * ({@code {"model":"fashion","data":"/data/fashion","epochs":10,"augment":"rotation_range=10"}}). The defaults
+ * live in one place, {@link Builder}'s fields: an absent JSON field and an option not given both take them. An
+ * unknown JSON field is an error (a typo must not silently train something else); so is a value that does not
+ * parse, when the spec is made rather than when the job runs.
+ *
+ * @param data            'synthetic[:N]', a directory (IDX files or class folders) or {@code kafka:TOPIC?...}
+ * @param testData        a separate test set (a {@code data} value), else the data's own test split
+ * @param imageSize       CHANNELSxHEIGHTxWIDTH class-folder images are resized to
+ * @param validationSplit the share of training images held out for validation: the last ones (as Keras'
+ *                        {@code validation_split}), or a seeded share of each class when {@code stratified}
+ * @param limit           use at most this many training images (0: all)
+ * @param optimizer       adam[:LR] or sgd[:LR[:MOMENTUM]]; null: the preset's Adam 1e-3 (fine-tuning: 1e-4)
+ * @param patience        early stopping on the validation loss (0: off)
+ * @param runDir          metrics, checkpoints and the HTML report (null: runs/MODEL)
+ * @param resume          a {@code last.zip}/{@code best.zip} checkpoint to continue training
+ * @param base            fine-tune this model (see {@link BaseModels}); its head is replaced for this data's classes
+ * @param freezeUpTo      with a base: freeze the layers up to this name or index (null: train all)
+ * @param unfreezeAfter   with a frozen base: train everything after this many epochs (0: never)
+ * @param registry        where the model is stored (null: the runner's, see {@link #registryOr})
  */
-public record JobSpec(String model, String data, String testData, String imageSize, String preset, Integer epochs,
-                      Integer batchSize, Double validationSplit, Boolean stratified, Long seed, Integer limit,
-                      String augment, String optimizer, String lrSchedule, Integer patience, String runDir,
-                      String resume, String base, String freezeUpTo, Integer unfreezeAfter, String registry) {
+@JsonDeserialize(builder = JobSpec.Builder.class)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobSpec(String model, String data, String testData, String imageSize, String preset, int epochs,
+                      int batchSize, double validationSplit, boolean stratified, long seed, int limit, String augment,
+                      String optimizer, String lrSchedule, int patience, String runDir, String resume, String base,
+                      String freezeUpTo, int unfreezeAfter, String registry) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+    public JobSpec {
+        if (epochs < 1 || batchSize < 1) {
+            throw new IllegalArgumentException("epochs and batch size must be positive, got " + epochs + " and "
+                    + batchSize);
+        }
+        if (validationSplit < 0 || validationSplit >= 1) {
+            throw new IllegalArgumentException("validation split must be in [0, 1), got " + validationSplit);
+        }
+        if (limit < 0 || patience < 0 || unfreezeAfter < 0) {
+            throw new IllegalArgumentException("limit, patience and unfreezeAfter must be >= 0");
+        }
+        if (resume != null && base != null) {
+            throw new IllegalArgumentException("resume a checkpoint or fine-tune a base model, not both");
+        }
+        // the parsed forms are checked now, so a bad job is refused when it is submitted, not when it runs
+        InputShape.parse(imageSize);
+        Augmentation.parse(augment);
+        Optimizer.parse(optimizer != null ? optimizer : "adam", lrSchedule);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The job with every default. */
+    public static JobSpec defaults() {
+        return builder().build();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
     public static JobSpec read(Path file) throws IOException {
         try {
             return JSON.readValue(Files.readString(file), JobSpec.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IOException("job spec " + file + " is not valid: " + e.getOriginalMessage(), e);
         }
     }
@@ -36,45 +92,207 @@ public record JobSpec(String model, String data, String testData, String imageSi
     public static JobSpec parse(String json) throws IOException {
         try {
             return JSON.readValue(json, JobSpec.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IOException("the job spec is not valid: " + e.getOriginalMessage(), e);
         }
-    }
-
-    /** The same job writing its metrics, checkpoints and report into {@code dir}. */
-    public JobSpec withRunDir(String dir) {
-        return new JobSpec(model, data, testData, imageSize, preset, epochs, batchSize, validationSplit, stratified, seed,
-                limit, augment, optimizer, lrSchedule, patience, dir, resume, base, freezeUpTo, unfreezeAfter,
-                registry);
     }
 
     public String json() throws IOException {
         return JSON.writeValueAsString(this);
     }
 
-    /** The registry to store into ({@code registry} by default). */
-    public Path registryDir() {
-        return Path.of(registry != null ? registry : "registry");
+    public InputShape imageShape() {
+        return InputShape.parse(imageSize);
     }
 
-    /** The job, defaults filled in as {@code train} fills them. */
-    public TrainingPipeline.Spec toSpec() {
-        String name = model != null ? model : "classifier";
-        String schedule = lrSchedule != null ? lrSchedule : "constant";
-        Optimizer chosen = optimizer == null && schedule.equals("constant") ? null
-                : Optimizer.parse(optimizer != null ? optimizer : base != null ? "adam:0.0001" : "adam", schedule);
-        return new TrainingPipeline.Spec(data != null ? data : "synthetic", preset != null ? preset : "seed-cnn", name,
-                or(epochs, 3), or(batchSize, 128), validationSplit != null ? validationSplit : 0.1,
-                seed != null ? seed : 42, or(limit, 0))
-                .withData(testData, Boolean.TRUE.equals(stratified),
-                        InputShape.parse(imageSize != null ? imageSize : "1x28x28"))
-                .withTraining(Augmentation.parse(augment), chosen, or(patience, 0),
-                        runDir != null ? Path.of(runDir) : Path.of("runs", name),
-                        resume != null ? Path.of(resume) : null)
-                .withBase(base, freezeUpTo, or(unfreezeAfter, 0));
+    public Augmentation augmentation() {
+        return Augmentation.parse(augment);
     }
 
-    private static int or(Integer value, int fallback) {
-        return value != null ? value : fallback;
+    /** The optimiser asked for; null leaves the network's own (a preset's Adam 1e-3) unless a schedule is given. */
+    public Optimizer optimizerChoice() {
+        if (optimizer == null && lrSchedule.equals(Builder.CONSTANT)) {
+            return null;
+        }
+        return Optimizer.parse(optimizer != null ? optimizer : base != null ? "adam:0.0001" : "adam", lrSchedule);
+    }
+
+    public Path runDirectory() {
+        return runDir != null ? Path.of(runDir) : Path.of("runs", model);
+    }
+
+    public Path resumeFrom() {
+        return resume != null ? Path.of(resume) : null;
+    }
+
+    /** The registry the job names, else the runner's own ({@code train}: ./registry; the trainer service's). */
+    public Path registryOr(Path runners) {
+        return registry != null ? Path.of(registry) : runners;
+    }
+
+    /** Builds a {@link JobSpec}; its initial values are the defaults. Method names are the JSON names. */
+    @JsonPOJOBuilder(withPrefix = "")
+    public static final class Builder {
+        static final String CONSTANT = "constant";
+
+        private String model = "classifier";
+        private String data = "synthetic";
+        private String testData;
+        private String imageSize = "1x28x28";
+        private String preset = "seed-cnn";
+        private int epochs = 3;
+        private int batchSize = 128;
+        private double validationSplit = 0.1;
+        private boolean stratified;
+        private long seed = 42;
+        private int limit;
+        private String augment = "none";
+        private String optimizer;
+        private String lrSchedule = CONSTANT;
+        private int patience;
+        private String runDir;
+        private String resume;
+        private String base;
+        private String freezeUpTo;
+        private int unfreezeAfter;
+        private String registry;
+
+        Builder() {
+        }
+
+        Builder(JobSpec spec) {
+            model = spec.model;
+            data = spec.data;
+            testData = spec.testData;
+            imageSize = spec.imageSize;
+            preset = spec.preset;
+            epochs = spec.epochs;
+            batchSize = spec.batchSize;
+            validationSplit = spec.validationSplit;
+            stratified = spec.stratified;
+            seed = spec.seed;
+            limit = spec.limit;
+            augment = spec.augment;
+            optimizer = spec.optimizer;
+            lrSchedule = spec.lrSchedule;
+            patience = spec.patience;
+            runDir = spec.runDir;
+            resume = spec.resume;
+            base = spec.base;
+            freezeUpTo = spec.freezeUpTo;
+            unfreezeAfter = spec.unfreezeAfter;
+            registry = spec.registry;
+        }
+
+        public Builder model(String value) {
+            model = value;
+            return this;
+        }
+
+        public Builder data(String value) {
+            data = value;
+            return this;
+        }
+
+        public Builder testData(String value) {
+            testData = value;
+            return this;
+        }
+
+        public Builder imageSize(String value) {
+            imageSize = value;
+            return this;
+        }
+
+        public Builder preset(String value) {
+            preset = value;
+            return this;
+        }
+
+        public Builder epochs(int value) {
+            epochs = value;
+            return this;
+        }
+
+        public Builder batchSize(int value) {
+            batchSize = value;
+            return this;
+        }
+
+        public Builder validationSplit(double value) {
+            validationSplit = value;
+            return this;
+        }
+
+        public Builder stratified(boolean value) {
+            stratified = value;
+            return this;
+        }
+
+        public Builder seed(long value) {
+            seed = value;
+            return this;
+        }
+
+        public Builder limit(int value) {
+            limit = value;
+            return this;
+        }
+
+        public Builder augment(String value) {
+            augment = value;
+            return this;
+        }
+
+        public Builder optimizer(String value) {
+            optimizer = value;
+            return this;
+        }
+
+        public Builder lrSchedule(String value) {
+            lrSchedule = value;
+            return this;
+        }
+
+        public Builder patience(int value) {
+            patience = value;
+            return this;
+        }
+
+        public Builder runDir(String value) {
+            runDir = value;
+            return this;
+        }
+
+        public Builder resume(String value) {
+            resume = value;
+            return this;
+        }
+
+        public Builder base(String value) {
+            base = value;
+            return this;
+        }
+
+        public Builder freezeUpTo(String value) {
+            freezeUpTo = value;
+            return this;
+        }
+
+        public Builder unfreezeAfter(int value) {
+            unfreezeAfter = value;
+            return this;
+        }
+
+        public Builder registry(String value) {
+            registry = value;
+            return this;
+        }
+
+        public JobSpec build() {
+            return new JobSpec(model, data, testData, imageSize, preset, epochs, batchSize, validationSplit,
+                    stratified, seed, limit, augment, optimizer, lrSchedule, patience, runDir, resume, base,
+                    freezeUpTo, unfreezeAfter, registry);
+        }
     }
 }

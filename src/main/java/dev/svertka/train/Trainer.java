@@ -1,15 +1,10 @@
 package dev.svertka.train;
 
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
@@ -22,15 +17,20 @@ import org.nd4j.linalg.dataset.DataSet;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.svertka.backend.OneDnnHelpers;
+import dev.svertka.train.event.MetricsFile;
+import dev.svertka.train.event.TrainingEvent.BatchProgress;
+import dev.svertka.train.event.TrainingEvent.EpochFinished;
+import dev.svertka.train.event.TrainingEvent.EpochStarted;
+import dev.svertka.train.event.TrainingEvent.Note;
+import dev.svertka.train.event.TrainingListener;
 import dev.svertka.data.Augmentation;
 import dev.svertka.data.Augmenter;
 import dev.svertka.data.LabeledImages;
 
 /**
- * Fits a network epoch by epoch, with a progress bar and a Keras-style line per epoch. Optionally:
+ * Fits a network epoch by epoch, telling its listener of each epoch and mini-batch. Optionally:
  * training images augmented anew each epoch (prepared on a prefetch thread), early stopping when the
  * validation loss has not improved for {@code patience} epochs, and a run directory that receives
  * {@code metrics.jsonl} (one JSON object per epoch), {@code best.zip} (the checkpoint with the lowest
@@ -42,10 +42,8 @@ public final class Trainer {
 
     /** Training accuracy is measured on at most this many training images, in inference mode, after each epoch. */
     static final int ACCURACY_SAMPLE = 10_000;
-    public static final String METRICS_FILE = "metrics.jsonl";
     public static final String BEST_CHECKPOINT = "best.zip";
     public static final String LAST_CHECKPOINT = "last.zip";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = Logger.getLogger(Trainer.class);
 
     /**
@@ -77,10 +75,10 @@ public final class Trainer {
                                double seconds, double imagesPerSecond, double learningRate, int onednnFallbacks) {
     }
 
-    private final PrintStream out;
+    private final TrainingListener listener;
 
-    public Trainer(PrintStream out) {
-        this.out = out;
+    public Trainer(TrainingListener listener) {
+        this.listener = listener;
     }
 
     public List<EpochMetrics> fit(MultiLayerNetwork network, LabeledImages train, LabeledImages validation,
@@ -88,15 +86,13 @@ public final class Trainer {
         int first = network.getEpochCount() + 1;
         List<EpochMetrics> history = new ArrayList<>();
         if (first > options.epochs()) {
-            out.printf("The network has trained %d epochs already; nothing to do for %d%n", first - 1,
-                    options.epochs());
+            note("The network has trained %d epochs already; nothing to do for %d", first - 1, options.epochs());
             return history;
         }
+        TrainingListener listener = this.listener;
         if (options.runDir() != null) {
             Files.createDirectories(options.runDir());
-            if (first == 1) {
-                Files.deleteIfExists(options.runDir().resolve(METRICS_FILE)); // a new run; a resumed one appends
-            }
+            listener = TrainingListener.all(new MetricsFile(options.runDir()), listener);
         }
         boolean validating = validation != null && validation.size() > 0;
         if (options.patience() > 0 && !validating) {
@@ -114,10 +110,9 @@ public final class Trainer {
         try {
             for (int epoch = first; epoch <= options.epochs(); epoch++) {
                 EpochMetrics metrics = epoch(network, prefetched, train.size(), accuracySample, validation, epoch,
-                        options.epochs());
+                        options.epochs(), listener);
                 history.add(metrics);
-                out.println(describe(metrics, options.epochs()));
-                record(options.runDir(), metrics);
+                listener.on(new EpochFinished(options.epochs(), metrics));
                 if (validating && metrics.valLoss() < best.loss) {
                     best.loss = metrics.valLoss();
                     best.epoch = epoch;
@@ -126,7 +121,7 @@ public final class Trainer {
                 }
                 save(network, options.runDir(), LAST_CHECKPOINT);
                 if (options.patience() > 0 && epoch - best.epoch >= options.patience()) {
-                    out.printf("Early stopping: val_loss has not improved for %d epochs (best %.4f at epoch %d)%n",
+                    note("Early stopping: val_loss has not improved for %d epochs (best %.4f at epoch %d)",
                             options.patience(), best.loss, best.epoch);
                     break;
                 }
@@ -137,7 +132,7 @@ public final class Trainer {
         int last = history.get(history.size() - 1).epoch();
         if (best.params != null && best.epoch != last) {
             network.setParams(best.params);
-            out.printf("Keeping the weights of epoch %d (lowest val_loss %.4f)%n", best.epoch, best.loss);
+            note("Keeping the weights of epoch %d (lowest val_loss %.4f)", best.epoch, best.loss);
         }
         return history;
     }
@@ -150,23 +145,27 @@ public final class Trainer {
         OneDnnHelpers.Survey survey = OneDnnHelpers.survey(network);
         Optional<String> guarded = OneDnnHelpers.guard(network.getLayers());
         if (guarded.isPresent()) {
-            out.printf("oneDNN: off for this network, %s (DL4J 1.0.0-M2.1's oneDNN build gets such layers wrong);"
-                    + " DL4J's built-in path%n", guarded.get());
+            note("oneDNN: off for this network, %s (DL4J 1.0.0-M2.1's oneDNN build gets such layers wrong);"
+                    + " DL4J's built-in path", guarded.get());
         } else if (!OneDnnHelpers.inNatives()) {
-            out.printf("oneDNN: not in the loaded ND4J natives; layers run on DL4J's built-in path (%s)%n",
+            note("oneDNN: not in the loaded ND4J natives; layers run on DL4J's built-in path (%s)",
                     survey.describe());
         } else if (!OneDnnHelpers.requested()) {
-            out.printf("oneDNN: layer helpers switched off (-D%s=true); built-in path (%s)%n",
+            note("oneDNN: layer helpers switched off (-D%s=true); built-in path (%s)",
                     OneDnnHelpers.DISABLE_PROPERTY, survey.describe());
         } else if (!survey.without().isEmpty()) {
             String warning = String.format("WARNING: oneDNN was asked for but layers %s have no helper (%s): they"
                     + " train on DL4J's slower built-in path (a network built before -D%s=false was set?)",
                     survey.without(), survey.describe(), OneDnnHelpers.DISABLE_PROPERTY);
-            out.println(warning);
+            note("%s", warning);
             LOG.warn(warning);
         } else {
-            out.printf("oneDNN layer helpers: %s%n", survey.describe());
+            note("oneDNN layer helpers: %s", survey.describe());
         }
+    }
+
+    private void note(String format, Object... args) {
+        listener.on(new Note(String.format(format, args)));
     }
 
     private static final class Best {
@@ -176,8 +175,9 @@ public final class Trainer {
     }
 
     private EpochMetrics epoch(MultiLayerNetwork network, AsyncDataSetIterator batches, int images,
-                               LabeledImages accuracySample, LabeledImages validation, int epoch, int epochs) {
-        ProgressBar bar = ProgressBar.onStderr(String.format("Epoch %d/%d", epoch, epochs), images);
+                               LabeledImages accuracySample, LabeledImages validation, int epoch, int epochs,
+                               TrainingListener listener) {
+        listener.on(new EpochStarted(epoch, epochs, images));
         double learningRate = network.getLearningRate(network.getnLayers() - 1);
         long started = System.nanoTime();
         double lossSum = 0;
@@ -192,11 +192,10 @@ public final class Trainer {
             int n = batch.numExamples();
             lossSum += network.score() * n;
             seen += n;
-            bar.update(seen, String.format("- loss: %.4f", lossSum / seen));
+            listener.on(new BatchProgress(epoch, epochs, seen, images, lossSum / seen));
         }
         network.incrementEpochCount(); // moves epoch-based learning-rate schedules on
         double seconds = (System.nanoTime() - started) / 1e9;
-        bar.finish();
         Evaluation trainEval = Evaluation.of(network, accuracySample, 256);
         Evaluation valEval = validation == null || validation.size() == 0 ? null
                 : Evaluation.of(network, validation, 256);
@@ -211,42 +210,6 @@ public final class Trainer {
             LOG.warnf("oneDNN failed in layers %s by epoch %d: they run on DL4J's built-in path now", layers, epoch);
         }
         return layers.size();
-    }
-
-    static String describe(EpochMetrics m, int epochs) {
-        String line = String.format("Epoch %d/%d - %.1fs (%.0f images/s) - loss: %.4f - accuracy: %.4f", m.epoch(),
-                epochs, m.seconds(), m.imagesPerSecond(), m.loss(), m.accuracy());
-        if (!Double.isNaN(m.valLoss())) {
-            line += String.format(" - val_loss: %.4f - val_accuracy: %.4f", m.valLoss(), m.valAccuracy());
-        }
-        if (m.onednnFallbacks() > 0) {
-            line += " - onednn_fallbacks: " + m.onednnFallbacks();
-        }
-        return line;
-    }
-
-    /** One line of {@code metrics.jsonl}, Keras' history names; absent figures are left out (JSON has no NaN). */
-    static String json(EpochMetrics m) throws IOException {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("epoch", m.epoch());
-        line.put("loss", m.loss());
-        line.put("accuracy", m.accuracy());
-        if (!Double.isNaN(m.valLoss())) {
-            line.put("val_loss", m.valLoss());
-            line.put("val_accuracy", m.valAccuracy());
-        }
-        line.put("lr", m.learningRate());
-        line.put("seconds", m.seconds());
-        line.put("images_per_second", m.imagesPerSecond());
-        line.put("onednn_fallbacks", m.onednnFallbacks());
-        return JSON.writeValueAsString(line);
-    }
-
-    private static void record(Path runDir, EpochMetrics metrics) throws IOException {
-        if (runDir != null) {
-            Files.writeString(runDir.resolve(METRICS_FILE), json(metrics) + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        }
     }
 
     private static void save(MultiLayerNetwork network, Path runDir, String name) throws IOException {

@@ -3,7 +3,6 @@ package dev.svertka.train;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.URLConnection;
 import java.nio.file.Files;
@@ -41,6 +40,8 @@ import org.deeplearning4j.zoo.model.VGG19;
 import org.deeplearning4j.zoo.model.Xception;
 import org.deeplearning4j.zoo.model.YOLO2;
 
+import dev.svertka.train.event.TrainingEvent.Note;
+import dev.svertka.train.event.TrainingListener;
 import dev.svertka.card.InputShape;
 
 /**
@@ -135,7 +136,7 @@ public final class ZooModels {
     private final Path cacheDir;
     private final boolean download;
     private final String baseUrl;
-    private final PrintStream out;
+    private final TrainingListener listener;
 
     /**
      * @param cacheDir DL4J's resource directory (holding {@code models/...}); null: DL4J's own
@@ -143,21 +144,22 @@ public final class ZooModels {
      * @param download whether a pretrained file missing from the cache is downloaded
      * @param baseUrl  where the zoo's files are downloaded from (a mirror); null: DL4J's
      */
-    public ZooModels(Path cacheDir, boolean download, String baseUrl, PrintStream out) {
+    public ZooModels(Path cacheDir, boolean download, String baseUrl, TrainingListener listener) {
         this.cacheDir = cacheDir != null ? cacheDir : DL4JResources.getBaseDirectory().toPath();
         this.download = download;
         this.baseUrl = baseUrl != null ? (baseUrl.endsWith("/") ? baseUrl : baseUrl + "/") : null;
-        this.out = out;
+        this.listener = listener;
     }
 
     /** DL4J's cache and download location, downloads allowed. */
-    public static ZooModels defaults(PrintStream out) {
-        return new ZooModels(null, true, null, out);
+    public static ZooModels defaults(TrainingListener listener) {
+        return new ZooModels(null, true, null, listener);
     }
 
     /** As {@code svertka.zoo.*} configures it. */
-    public static ZooModels of(ZooConfig config, PrintStream out) {
-        return new ZooModels(config.cacheDir().orElse(null), config.download(), config.baseUrl().orElse(null), out);
+    public static ZooModels of(ZooConfig config, TrainingListener listener) {
+        return new ZooModels(config.cacheDir().orElse(null), config.download(), config.baseUrl().orElse(null),
+                listener);
     }
 
     public static boolean isZoo(String base) {
@@ -183,7 +185,7 @@ public final class ZooModels {
             Path file = weightsFile(zoo, type);
             fetch(base, zoo, type, file);
             verify(zoo, type, file);
-            out.println("Pretrained weights: " + file);
+            listener.on(new Note("Pretrained weights: " + file));
             network = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
         } else {
             try {
@@ -249,7 +251,7 @@ public final class ZooModels {
         }
         Files.createDirectories(file.getParent());
         Path partial = file.resolveSibling(file.getFileName() + ".part");
-        out.println("Downloading " + url + " to " + file);
+        listener.on(new Note("Downloading " + url + " to " + file));
         try {
             URLConnection connection = URI.create(url).toURL().openConnection();
             connection.setConnectTimeout(CONNECT_TIMEOUT_MS);

@@ -26,6 +26,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.svertka.train.JobSpec;
 import dev.svertka.image.ImageDecoder;
 import dev.svertka.image.ImageEncoder;
 import dev.svertka.data.LabeledImages;
@@ -73,8 +74,9 @@ class ServeBenchmark {
     @Test
     void run() throws Exception {
         Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
-        TrainingPipeline.Result trained = new TrainingPipeline(System.out).run(new TrainingPipeline.Spec("synthetic:1200",
-                SeedCnn.NAME, "bench", 1, 64, 0.1, 1, 0),
+        TrainingPipeline.Result trained = new TrainingPipeline(System.out).run(JobSpec.builder()
+                .data("synthetic:1200").preset(SeedCnn.NAME).model("bench").epochs(1).batchSize(64).seed(1)
+                .runDir(Files.createTempDirectory("svertka-bench-run-").toString()).build(),
                 new ModelRegistry(Files.createTempDirectory("svertka-bench-registry-")));
         LabeledImages images = trained.data().test();
         if (images.shape().channels() != 1) {

@@ -25,6 +25,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.svertka.train.event.ConsoleListener;
 import dev.svertka.data.Datasets;
 import dev.svertka.data.IdxDataset;
 import dev.svertka.data.LabeledImages;
@@ -152,7 +153,7 @@ class TrainBenchmark {
                 cpu.batchDone();
             }
         });
-        List<Trainer.EpochMetrics> epochs = new Trainer(System.out).fit(network, train, null,
+        List<Trainer.EpochMetrics> epochs = new Trainer(new ConsoleListener(System.out)).fit(network, train, null,
                 new Trainer.Options(EPOCHS, BATCH, SEED));
         double seconds = epochs.stream().mapToDouble(Trainer.EpochMetrics::seconds).sum();
         return result(variant, train.size(), seconds, cpu, Evaluation.of(network, data.test(), 256).accuracy());

@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.learning.config.Adam;
 
+import dev.svertka.train.event.ConsoleListener;
 import dev.svertka.data.Datasets;
 import dev.svertka.data.IdxDataset;
 import dev.svertka.data.LabeledImages;
@@ -42,7 +43,7 @@ class TransferBenchmark {
     private static final long SEED = 42;
 
     private final List<String> lines = new ArrayList<>();
-    private final Trainer trainer = new Trainer(System.out);
+    private final Trainer trainer = new Trainer(new ConsoleListener(System.out));
 
     @Test
     void run() throws Exception {

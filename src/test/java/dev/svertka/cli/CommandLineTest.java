@@ -7,6 +7,7 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 
+import dev.svertka.train.JobSpec;
 import dev.svertka.registry.ModelRegistry;
 import dev.svertka.train.TrainingPipeline;
 import io.quarkus.test.junit.main.Launch;
@@ -42,8 +43,9 @@ class CommandLineTest {
     @Test
     void evaluatePrintsTheAccuracyOfAStoredModel(QuarkusMainLauncher launcher) throws Exception {
         Path registry = Files.createTempDirectory("svertka-cli-test-");
-        TrainingPipeline.Result trained = new TrainingPipeline(System.out).run(new TrainingPipeline.Spec("synthetic:1200", "seed-cnn",
-                "digits", 1, 32, 0.1, 5, 0), new ModelRegistry(registry));
+        TrainingPipeline.Result trained = new TrainingPipeline(System.out).run(JobSpec.builder()
+                .data("synthetic:1200").model("digits").epochs(1).batchSize(32).seed(5)
+                .runDir(Files.createTempDirectory("svertka-test-run-").toString()).build(), new ModelRegistry(registry));
 
         LaunchResult result = launcher.launch("evaluate", "--model", "digits:1", "--registry", registry.toString(),
                 "--data", "synthetic:1200", "--seed", "5");

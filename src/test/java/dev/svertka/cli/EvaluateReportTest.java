@@ -7,6 +7,7 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 
+import dev.svertka.train.JobSpec;
 import dev.svertka.registry.ModelRegistry;
 import dev.svertka.train.TrainingPipeline;
 import dev.svertka.report.TrainingReport;
@@ -20,7 +21,8 @@ class EvaluateReportTest {
     @Test
     void evaluateWritesAReportFromTheStoredCheckpoint(QuarkusMainLauncher launcher) throws Exception {
         Path work = Files.createTempDirectory("svertka-evaluate-report-");
-        new TrainingPipeline(System.out).run(new TrainingPipeline.Spec("synthetic:300", "seed-cnn", "small", 1, 32, 0.1, 5, 0),
+        new TrainingPipeline(System.out).run(JobSpec.builder().data("synthetic:300").model("small").epochs(1)
+                .batchSize(32).seed(5).runDir(work.resolve("run").toString()).build(),
                 new ModelRegistry(work.resolve("registry")));
         Path report = work.resolve("report");
 

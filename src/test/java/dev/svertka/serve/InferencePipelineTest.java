@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.svertka.train.JobSpec;
 import dev.svertka.image.BadImageSamples;
 import dev.svertka.image.ImageEncoder;
 import dev.svertka.data.LabeledImages;
@@ -59,8 +60,9 @@ class InferencePipelineTest {
     void everyImageComesOutOnceAsAPredictionOrADeadLetter() throws Exception {
         Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
         Path registry = Files.createTempDirectory("svertka-test-registry-");
-        TrainingPipeline.Result trained = new TrainingPipeline(System.out).run(new TrainingPipeline.Spec("synthetic:8000",
-                SeedCnn.NAME, "digits", 1, 64, 0.1, 7, 0), new ModelRegistry(registry));
+        TrainingPipeline.Result trained = new TrainingPipeline(System.out).run(JobSpec.builder()
+                .data("synthetic:8000").preset(SeedCnn.NAME).model("digits").epochs(1).batchSize(64).seed(7)
+                .runDir(Files.createTempDirectory("svertka-test-run-").toString()).build(), new ModelRegistry(registry));
         models.load(trained.version());
 
         LabeledImages test = trained.data().test();

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.svertka.train.JobSpec;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.kafka.EmbeddedKafka;
 import dev.svertka.kafka.ImageProducer;
@@ -44,8 +45,9 @@ class InstanceFailoverIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.in(work.resolve("kafka")))) {
             String brokers = kafka.bootstrapServers();
             Topics.ensure(brokers, Map.of("images", 4, "predictions", 2, "images-dlq", 1));
-            TrainingPipeline.Result trained = new TrainingPipeline(System.out).run(new TrainingPipeline.Spec("synthetic:1200",
-                    SeedCnn.NAME, "digits", 1, 64, 0.1, 5, 0), new ModelRegistry(work.resolve("registry")));
+            TrainingPipeline.Result trained = new TrainingPipeline(System.out).run(JobSpec.builder()
+                    .data("synthetic:1200").preset(SeedCnn.NAME).model("digits").epochs(1).batchSize(64).seed(5)
+                    .runDir(work.resolve("run").toString()).build(), new ModelRegistry(work.resolve("registry")));
 
             Process a = serve(brokers, "a1");
             Process b = serve(brokers, "b");

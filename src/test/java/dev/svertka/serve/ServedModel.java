@@ -3,6 +3,7 @@ package dev.svertka.serve;
 import java.nio.file.Files;
 import java.util.Map;
 
+import dev.svertka.train.JobSpec;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.kafka.Topics;
 import dev.svertka.model.SeedCnn;
@@ -25,8 +26,10 @@ final class ServedModel {
             throws Exception {
         Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
         if (trained == null) {
-            trained = new TrainingPipeline(System.out).run(new TrainingPipeline.Spec("synthetic:1200", SeedCnn.NAME, "digits",
-                    1, 64, 0.1, 5, 0), new ModelRegistry(Files.createTempDirectory("svertka-serve-registry-")));
+            trained = new TrainingPipeline(System.out).run(JobSpec.builder().data("synthetic:1200").preset(SeedCnn.NAME)
+                    .model("digits").epochs(1).batchSize(64).seed(5)
+                    .runDir(Files.createTempDirectory("svertka-serve-run-").toString()).build(),
+                    new ModelRegistry(Files.createTempDirectory("svertka-serve-registry-")));
         }
         if (models.current().isEmpty()) {
             models.load(trained.version());

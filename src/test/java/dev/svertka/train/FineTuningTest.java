@@ -3,9 +3,6 @@ package dev.svertka.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -13,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.Adam;
 
+import dev.svertka.train.event.TrainingListener;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.data.SyntheticDigits;
 import dev.svertka.model.DeepCnn;
@@ -22,8 +20,7 @@ import dev.svertka.model.SeedCnn;
 
 class FineTuningTest {
 
-    private final Trainer trainer = new Trainer(new PrintStream(new ByteArrayOutputStream(), true,
-            StandardCharsets.UTF_8));
+    private final Trainer trainer = new Trainer(TrainingListener.NONE);
 
     @Test
     void frozenLayersIncludingBatchNormStatisticsDoNotChangeAndTheRestDoes() throws Exception {

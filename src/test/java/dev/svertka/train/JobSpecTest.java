@@ -18,7 +18,7 @@ class JobSpecTest {
     Path dir;
 
     @Test
-    void aJsonJobBecomesTheSameSpecAsTheOptionsWouldGive() throws Exception {
+    void aJsonJobBecomesTheSpecItDescribesAndSurvivesARoundTrip() throws Exception {
         Path file = dir.resolve("job.json");
         Files.writeString(file, """
                 {"model": "shoes", "data": "/data/shoes", "testData": "/data/shoes-test", "imageSize": "3x64x64",
@@ -27,34 +27,44 @@ class JobSpecTest {
                  "base": "fashion:2", "freezeUpTo": "dropout_1", "unfreezeAfter": 4, "registry": "/models"}
                 """);
 
-        JobSpec job = JobSpec.read(file);
-        TrainingPipeline.Spec spec = job.toSpec();
+        JobSpec spec = JobSpec.read(file);
 
-        assertThat(spec.modelName()).isEqualTo("shoes");
+        assertThat(spec.model()).isEqualTo("shoes");
         assertThat(spec.epochs()).isEqualTo(12);
-        assertThat(spec.batchSize()).as("default").isEqualTo(128);
-        assertThat(spec.validationSplit()).as("default").isEqualTo(0.1);
+        assertThat(spec.batchSize()).as("default").isEqualTo(JobSpec.defaults().batchSize());
+        assertThat(spec.validationSplit()).as("default").isEqualTo(JobSpec.defaults().validationSplit());
         assertThat(spec.imageShape()).isEqualTo(new InputShape(3, 64, 64));
         assertThat(spec.stratified()).isTrue();
         assertThat(spec.augmentation()).isEqualTo(Augmentation.parse("rotation_range=10@0.5,horizontal_flip=true"));
-        assertThat(spec.optimizer().describe()).isEqualTo("sgd(lr=0.01, momentum=0.9, step:0.5:4)");
+        assertThat(spec.optimizerChoice().describe()).isEqualTo("sgd(lr=0.01, momentum=0.9, step:0.5:4)");
         assertThat(spec.patience()).isEqualTo(3);
-        assertThat(spec.runDir()).isEqualTo(Path.of("runs", "shoes"));
+        assertThat(spec.runDirectory()).isEqualTo(Path.of("runs", "shoes"));
         assertThat(spec.base()).isEqualTo("fashion:2");
         assertThat(spec.unfreezeAfter()).isEqualTo(4);
-        assertThat(job.registryDir()).isEqualTo(Path.of("/models"));
-        assertThat(JobSpec.read(Files.writeString(dir.resolve("again.json"), job.json())).toSpec()).isEqualTo(spec);
+        assertThat(spec.registryOr(Path.of("elsewhere"))).isEqualTo(Path.of("/models"));
+        assertThat(JobSpec.read(Files.writeString(dir.resolve("again.json"), spec.json()))).isEqualTo(spec);
     }
 
     @Test
     void anEmptyJobTakesTheDefaultsAndATypoIsRefused() throws Exception {
-        TrainingPipeline.Spec defaults = JobSpec.read(Files.writeString(dir.resolve("empty.json"), "{}")).toSpec();
+        JobSpec defaults = JobSpec.read(Files.writeString(dir.resolve("empty.json"), "{}"));
+        assertThat(defaults).isEqualTo(JobSpec.defaults());
         assertThat(defaults.data()).isEqualTo("synthetic");
         assertThat(defaults.preset()).isEqualTo("seed-cnn");
-        assertThat(defaults.optimizer()).as("the preset's own").isNull();
+        assertThat(defaults.optimizerChoice()).as("the preset's own").isNull();
         assertThat(defaults.augmentation().isNone()).isTrue();
+        assertThat(defaults.registryOr(Path.of("the-runners"))).isEqualTo(Path.of("the-runners"));
 
         Path typo = Files.writeString(dir.resolve("typo.json"), "{\"epocs\": 5}");
         assertThatThrownBy(() -> JobSpec.read(typo)).hasMessageContaining("typo.json").hasMessageContaining("epocs");
+    }
+
+    @Test
+    void badValuesAreRefusedWhenTheSpecIsMadeNotWhenItRuns() {
+        assertThatThrownBy(() -> JobSpec.parse("{\"augment\": \"spin=3\"}")).hasMessageContaining("spin");
+        assertThatThrownBy(() -> JobSpec.parse("{\"imageSize\": \"2x28x28\"}")).hasMessageContaining("channels");
+        assertThatThrownBy(() -> JobSpec.builder().validationSplit(1.0).build()).hasMessageContaining("validation");
+        assertThatThrownBy(() -> JobSpec.builder().resume("last.zip").base("zoo:LeNet").build())
+                .hasMessageContaining("not both");
     }
 }

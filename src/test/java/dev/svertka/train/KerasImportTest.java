@@ -22,6 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.svertka.train.event.ConsoleListener;
 import dev.svertka.data.SyntheticDigits;
 import dev.svertka.model.SeedCnn;
 import dev.svertka.registry.ModelRegistry;
@@ -47,7 +48,7 @@ class KerasImportTest {
 
     @Test
     void importsBatchNormalizationSamePaddingAndGlobalPoolingAsABase() throws Exception {
-        MultiLayerNetwork imported = new BaseModels(new ZooModels(work, false, null, System.out)).load(
+        MultiLayerNetwork imported = new BaseModels(new ZooModels(work, false, null, new ConsoleListener(System.out))).load(
                 fixture("bn_gap_cnn.h5").toString(), SyntheticDigits.SHAPE, 10, 1, new ModelRegistry(work));
 
         // conv, BN (gamma, beta, mean, variance), pool, conv, global average, dense: 40 + 16 + 296 + 90
@@ -82,9 +83,9 @@ class KerasImportTest {
         Path h5 = fixture("small_cnn.h5");
         Map<String, INDArray> imported = KerasImport.sequential(h5).paramTable();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        TrainingPipeline.Spec spec = new TrainingPipeline.Spec("synthetic:1200", SeedCnn.NAME, "from-keras", 1, 32, 0.1, 4, 0)
-                .withTraining(null, Optimizer.parse("adam:0.003", "constant"), 0, work.resolve("run"), null)
-                .withBase(h5.toString(), "max_pooling2d_1", 0);
+        JobSpec spec = JobSpec.builder().data("synthetic:1200").preset(SeedCnn.NAME).model("from-keras").epochs(1)
+                .batchSize(32).seed(4).optimizer("adam:0.003").runDir(work.resolve("run").toString())
+                .base(h5.toString()).freezeUpTo("max_pooling2d_1").build();
 
         TrainingPipeline.Result result = new TrainingPipeline(new PrintStream(log, true, StandardCharsets.UTF_8))
                 .run(spec, new ModelRegistry(work.resolve("registry")));

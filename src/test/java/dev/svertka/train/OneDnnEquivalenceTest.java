@@ -3,9 +3,6 @@ package dev.svertka.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -19,6 +16,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
+import dev.svertka.train.event.TrainingListener;
 import dev.svertka.backend.BuiltInLayers;
 import dev.svertka.backend.OneDnnHelpers;
 import dev.svertka.data.LabeledImages;
@@ -102,7 +100,7 @@ class OneDnnEquivalenceTest {
 
         // a training step each from the same state moves both the same way, frozen layers not at all
         INDArray frozenBefore = oneDnn.paramTable().get("1_mean").dup();
-        Trainer quiet = new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        Trainer quiet = new Trainer(TrainingListener.NONE);
         Nd4j.getRandom().setSeed(5);
         quiet.fit(oneDnn, newClasses, null, new Trainer.Options(1, 25, 1));
         Nd4j.getRandom().setSeed(5);
@@ -116,7 +114,7 @@ class OneDnnEquivalenceTest {
     void trainingFromTheSameSeedReachesTheSameAccuracyAndExportsWithParity() throws Exception {
         LabeledImages train = SyntheticDigits.generate(3000, 21);
         LabeledImages test = SyntheticDigits.generate(1000, 22);
-        Trainer quiet = new Trainer(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        Trainer quiet = new Trainer(TrainingListener.NONE);
 
         Nd4j.getRandom().setSeed(9);
         MultiLayerNetwork oneDnn = Presets.build(SeedCnn.NAME, train.shape(), 10, 9);

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.svertka.train.event.MetricsFile;
 import dev.svertka.backend.OneDnnHelpers;
 
 /**
@@ -49,7 +50,7 @@ class OneDnnTrainingIT {
                 .anyMatch(line -> line.contains(",convolution,") && line.contains("backward_weights"))
                 .anyMatch(line -> line.contains(",pooling") && line.contains("backward"))
                 .anyMatch(line -> line.contains(",batch_normalization,") && line.contains("backward"));
-        assertThat(Files.readString(work.resolve("runs/check/" + Trainer.METRICS_FILE)))
+        assertThat(Files.readString(work.resolve("runs/check/" + MetricsFile.NAME)))
                 .contains("\"onednn_fallbacks\":0");
     }
 

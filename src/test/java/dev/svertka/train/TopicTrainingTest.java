@@ -16,6 +16,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.svertka.train.event.TrainingListener;
+import dev.svertka.train.event.ConsoleListener;
 import dev.svertka.image.ImageDecoder;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.data.LabeledTopic;
@@ -74,7 +76,8 @@ class TopicTrainingTest {
 
         // no bootstrap= in the data value: the job's default (the application's kafka.bootstrap.servers)
         PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
-        TrainingPipeline.Result result = new TrainingPipeline(out, kafka.bootstrapServers(), ZooModels.defaults(out)).run(job.toSpec(), new ModelRegistry(dir.resolve("registry")));
+        TrainingPipeline.Result result = new TrainingPipeline(new ConsoleListener(out), kafka.bootstrapServers(),
+                ZooModels.defaults(TrainingListener.NONE)).run(job, new ModelRegistry(dir.resolve("registry")));
 
         LabeledImages read = result.data().train();
         assertThat(read.size()).isEqualTo(IMAGES);

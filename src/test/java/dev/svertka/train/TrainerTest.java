@@ -20,6 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.svertka.train.event.MetricsFile;
+import dev.svertka.train.event.TrainingEvent.EpochFinished;
+import dev.svertka.train.event.ConsoleListener;
 import dev.svertka.backend.OneDnnHelpers;
 import dev.svertka.data.Augmentation;
 import dev.svertka.data.LabeledImages;
@@ -33,7 +36,7 @@ class TrainerTest {
     Path run;
 
     private final ByteArrayOutputStream log = new ByteArrayOutputStream();
-    private final Trainer trainer = new Trainer(new PrintStream(log, true, StandardCharsets.UTF_8));
+    private final Trainer trainer = new Trainer(new ConsoleListener(new PrintStream(log, true, StandardCharsets.UTF_8)));
 
     @Test
     void writesJsonMetricsPerEpochWithTheScheduledLearningRateAndResumesAfterTheLastEpoch() throws Exception {
@@ -108,15 +111,15 @@ class TrainerTest {
                 ? "oneDNN layer helpers: convolution 2/2, subsampling 1/1" : "oneDNN: not in the loaded ND4J natives");
 
         Trainer.EpochMetrics fellBack = new Trainer.EpochMetrics(2, 0.5, 0.8, Double.NaN, Double.NaN, 3, 100, 1e-3, 1);
-        assertThat(Trainer.describe(fellBack, 5)).endsWith(" - onednn_fallbacks: 1");
-        assertThat(new ObjectMapper().readTree(Trainer.json(fellBack)).get("onednn_fallbacks").asInt()).isEqualTo(1);
+        assertThat(new EpochFinished(5, fellBack).text()).endsWith(" - onednn_fallbacks: 1");
+        assertThat(MetricsFile.fields(fellBack).get("onednn_fallbacks")).isEqualTo(1);
         Trainer.EpochMetrics clean = new Trainer.EpochMetrics(2, 0.5, 0.8, Double.NaN, Double.NaN, 3, 100, 1e-3, 0);
-        assertThat(Trainer.describe(clean, 5)).doesNotContain("onednn");
+        assertThat(new EpochFinished(5, clean).text()).doesNotContain("onednn");
     }
 
     private List<JsonNode> metrics() throws Exception {
         ObjectMapper json = new ObjectMapper();
-        return Files.readAllLines(run.resolve(Trainer.METRICS_FILE)).stream().map(line -> {
+        return Files.readAllLines(run.resolve(MetricsFile.NAME)).stream().map(line -> {
             try {
                 return json.readTree(line);
             } catch (Exception e) {

@@ -1,5 +1,6 @@
 package dev.svertka.train;
 
+import dev.svertka.train.event.MetricsFile;
 import dev.svertka.report.TrainingReport;
 
 
@@ -27,7 +28,8 @@ class TrainingPipelineTest {
     @Test
     void trainsExportsChecksAndStoresAModel() throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        TrainingPipeline.Spec spec = new TrainingPipeline.Spec("synthetic:1200", SeedCnn.NAME, "digits", 2, 32, 0.25, 5, 0);
+        JobSpec spec = JobSpec.builder().data("synthetic:1200").preset(SeedCnn.NAME).model("digits").epochs(2)
+                .batchSize(32).validationSplit(0.25).seed(5).runDir(registry.resolve("run").toString()).build();
 
         TrainingPipeline.Result result = new TrainingPipeline(new PrintStream(log, true, StandardCharsets.UTF_8))
                 .run(spec, new ModelRegistry(registry));
@@ -57,8 +59,8 @@ class TrainingPipelineTest {
 
     @Test
     void aBadDataDirectoryIsAClearError() {
-        TrainingPipeline.Spec spec = new TrainingPipeline.Spec(registry.resolve("nowhere").toString(), SeedCnn.NAME, "x", 1,
-                32, 0.1, 1, 0);
+        JobSpec spec = JobSpec.builder().data(registry.resolve("nowhere").toString()).model("x").epochs(1)
+                .runDir(registry.resolve("run").toString()).build();
 
         assertThatThrownBy(() -> new TrainingPipeline(new PrintStream(new ByteArrayOutputStream())).run(spec,
                 new ModelRegistry(registry))).hasMessageContaining("nowhere");
@@ -66,7 +68,7 @@ class TrainingPipelineTest {
 
     @Test
     void aValidationSplitOfOneOrMoreIsRefused() {
-        assertThatThrownBy(() -> new TrainingPipeline.Spec("synthetic", SeedCnn.NAME, "x", 1, 32, 1.0, 1, 0))
+        assertThatThrownBy(() -> JobSpec.builder().validationSplit(1.0).build())
                 .hasMessageContaining("validation split");
     }
 
@@ -84,16 +86,15 @@ class TrainingPipelineTest {
         Path run = work.resolve("run");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         TrainingPipeline job = new TrainingPipeline(new PrintStream(log, true, StandardCharsets.UTF_8));
-        TrainingPipeline.Spec spec = new TrainingPipeline.Spec(folders.toString(), SeedCnn.NAME, "folders", 1, 30, 0.2, 3, 0)
-                .withData(null, true, null)
-                .withTraining(dev.svertka.data.Augmentation.parse("rotation_range=10,zoom_range=0.1"),
-                        Optimizer.parse("sgd:0.05", "step:0.5:1"), 2, run, null);
+        JobSpec spec = JobSpec.builder().data(folders.toString()).preset(SeedCnn.NAME).model("folders").epochs(1)
+                .batchSize(30).validationSplit(0.2).seed(3).stratified(true).augment("rotation_range=10,zoom_range=0.1")
+                .optimizer("sgd:0.05").lrSchedule("step:0.5:1").patience(2).runDir(run.toString()).build();
 
         TrainingPipeline.Result first = job.run(spec, new ModelRegistry(registry));
 
         assertThat(first.data().description()).contains("1 unreadable files skipped", "digit-0");
         assertThat(first.test().samples()).as("the test/ folder").isEqualTo(60);
-        assertThat(Files.readAllLines(run.resolve(Trainer.METRICS_FILE))).hasSize(1);
+        assertThat(Files.readAllLines(run.resolve(MetricsFile.NAME))).hasSize(1);
         assertThat(first.version().card().hyperParameters()).containsEntry("split", "stratified")
                 .containsEntry("augmentation", "rotation_range=10.0,zoom_range=0.1,fill_mode=nearest")
                 .containsEntry("optimizer", "sgd(lr=0.05, momentum=0.9, step:0.5:1)");
@@ -109,16 +110,18 @@ class TrainingPipelineTest {
         }
         assertThat(log.toString(StandardCharsets.UTF_8)).containsPattern("on 2[34]\\d images, validating on 6[01],");
 
-        TrainingPipeline.Result resumed = job.run(new TrainingPipeline.Spec(folders.toString(), SeedCnn.NAME, "folders", 2, 30,
-                0.2, 3, 0).withData(null, true, null).withTraining(null, null, 0, run,
-                run.resolve(Trainer.LAST_CHECKPOINT)), new ModelRegistry(registry));
+        TrainingPipeline.Result resumed = job.run(spec.toBuilder().epochs(2).augment("none").optimizer(null)
+                .lrSchedule("constant").patience(0).resume(run.resolve(Trainer.LAST_CHECKPOINT).toString()).build(),
+                new ModelRegistry(registry));
 
         assertThat(resumed.history()).extracting(Trainer.EpochMetrics::epoch).containsExactly(2);
         assertThat(resumed.history().get(0).learningRate()).as("the stored schedule goes on").isEqualTo(0.025);
         assertThat(resumed.version().card().version()).isEqualTo(2);
 
-        TrainingPipeline.Result tuned = job.run(new TrainingPipeline.Spec(folders.toString(), SeedCnn.NAME, "tuned", 2, 30,
-                0.2, 3, 0).withBase("folders:1", "dropout_1", 1), new ModelRegistry(registry));
+        TrainingPipeline.Result tuned = job.run(JobSpec.builder().data(folders.toString()).preset(SeedCnn.NAME)
+                .model("tuned").epochs(2).batchSize(30).validationSplit(0.2).seed(3).base("folders:1")
+                .freezeUpTo("dropout_1").unfreezeAfter(1).runDir(registry.resolve("tuned-run").toString()).build(),
+                new ModelRegistry(registry));
 
         assertThat(FineTuning.frozenLayers(tuned.network())).as("unfrozen after epoch 1").isZero();
         assertThat(tuned.version().card().preset()).isEqualTo("fine-tuned from folders:1");

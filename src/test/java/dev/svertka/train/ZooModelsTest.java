@@ -28,6 +28,7 @@ import org.nd4j.linalg.learning.config.Adam;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.svertka.train.event.ConsoleListener;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.data.LabeledTopic;
 import dev.svertka.data.SyntheticDigits;
@@ -49,7 +50,7 @@ class ZooModelsTest {
 
     @Test
     void pretrainedWeightsAreLookedForInDl4jsCacheLayout() throws Exception {
-        ZooModels zoo = new ZooModels(cache, false, null, out);
+        ZooModels zoo = new ZooModels(cache, false, null, new ConsoleListener(out));
 
         assertThat(zoo.weightsFile("zoo:LeNet")).isEqualTo(cache.resolve("models/lenet/" + LENET_FILE));
         assertThat(zoo.weightsFile("zoo:lenet?weights=mnist")).isEqualTo(cache.resolve("models/lenet/" + LENET_FILE));
@@ -59,7 +60,7 @@ class ZooModelsTest {
 
     @Test
     void missingWeightsOfflineSayWhichFileToPlaceWhere() {
-        ZooModels zoo = new ZooModels(cache, false, null, out);
+        ZooModels zoo = new ZooModels(cache, false, null, new ConsoleListener(out));
 
         assertThatThrownBy(() -> zoo.load("zoo:LeNet", SyntheticDigits.SHAPE, 10, 1))
                 .hasMessageContaining("not in the cache and downloads are off")
@@ -82,7 +83,7 @@ class ZooModelsTest {
         mirror.start();
         try {
             String url = "http://127.0.0.1:" + mirror.getAddress().getPort() + "/";
-            ZooModels zoo = new ZooModels(cache, true, url, out);
+            ZooModels zoo = new ZooModels(cache, true, url, new ConsoleListener(out));
 
             assertThatThrownBy(() -> zoo.load("zoo:LeNet", SyntheticDigits.SHAPE, 10, 1))
                     .hasMessageContaining("could not be downloaded")
@@ -100,7 +101,7 @@ class ZooModelsTest {
 
     @Test
     void aCachedFileThatIsNotTheZoosIsReportedAndKept() throws Exception {
-        ZooModels zoo = new ZooModels(cache, true, "http://127.0.0.1:9/", out);
+        ZooModels zoo = new ZooModels(cache, true, "http://127.0.0.1:9/", new ConsoleListener(out));
         Path cached = zoo.weightsFile("zoo:LeNet");
         Files.createDirectories(cached.getParent());
         Files.writeString(cached, "someone else's file");
@@ -116,7 +117,7 @@ class ZooModelsTest {
         // The zoo's own file cannot be fetched offline. A LeNet checkpoint stands in for it: the zoo checks its
         // files by Adler-32 only, so a zip comment can give the stand-in the checksum of the real one.
         MultiLayerNetwork stand = (MultiLayerNetwork) LeNet.builder().numClasses(10).seed(3).build().init();
-        ZooModels zoo = new ZooModels(cache, false, null, out);
+        ZooModels zoo = new ZooModels(cache, false, null, new ConsoleListener(out));
         Path cached = zoo.weightsFile("zoo:LeNet");
         Files.createDirectories(cached.getParent());
         ModelSerializer.writeModel(stand, cached.toFile(), false);
@@ -130,7 +131,7 @@ class ZooModelsTest {
         Map<String, INDArray> before = new HashMap<>();
         tuned.paramTable().forEach((name, value) -> before.put(name, value.dup()));
         LabeledImages newClasses = SyntheticDigits.generate(400, 7).classRange(5, 10, 20);
-        new Trainer(out).fit(tuned, newClasses, null, new Trainer.Options(1, 20, 1));
+        new Trainer(new ConsoleListener(out)).fit(tuned, newClasses, null, new Trainer.Options(1, 20, 1));
         assertThat(tuned.paramTable().get("0_W")).as("frozen").isEqualTo(before.get("0_W"));
         assertThat(tuned.paramTable().get("2_W")).as("frozen").isEqualTo(before.get("2_W"));
         assertThat(tuned.paramTable().get("5_W")).as("new head").isNotEqualTo(before.get("5_W"));
@@ -139,7 +140,7 @@ class ZooModelsTest {
 
     @Test
     void badReferencesAreClearErrors() {
-        ZooModels zoo = new ZooModels(cache, false, null, out);
+        ZooModels zoo = new ZooModels(cache, false, null, new ConsoleListener(out));
 
         assertThatThrownBy(() -> zoo.load("zoo:LeNot", SyntheticDigits.SHAPE, 10, 1))
                 .hasMessageContaining("no zoo model 'LeNot'").hasMessageContaining("lenet, nasnet");
@@ -161,11 +162,12 @@ class ZooModelsTest {
     @Test
     void anUntrainedLeNetBuiltForTheDataFineTunesWithANewHeadAndPublishes(@TempDir Path registry) throws Exception {
         // LeNet's dense layer has 1.2 M weights: 400 training images keep the test short
-        TrainingPipeline.Spec spec = new TrainingPipeline.Spec("synthetic:1200", SeedCnn.NAME, "lenet", 1, 32, 0.1, 6, 400)
-                .withTraining(null, Optimizer.parse("adam:0.001", "constant"), 0, null, null)
-                .withBase("zoo:LeNet?weights=none", null, 0);
+        JobSpec spec = JobSpec.builder().data("synthetic:1200").preset(SeedCnn.NAME).model("lenet").epochs(1)
+                .batchSize(32).seed(6).limit(400).optimizer("adam:0.001").runDir(cache.resolve("run").toString())
+                .base("zoo:LeNet?weights=none").build();
 
-        TrainingPipeline.Result result = new TrainingPipeline(out, LabeledTopic.DEFAULT_BOOTSTRAP, new ZooModels(cache, false, null, out))
+        TrainingPipeline.Result result = new TrainingPipeline(new ConsoleListener(out), LabeledTopic.DEFAULT_BOOTSTRAP,
+                new ZooModels(cache, false, null, new ConsoleListener(out)))
                 .run(spec, new ModelRegistry(registry));
 
         assertThat(result.network().getnLayers()).isEqualTo(6);

@@ -1,4 +1,4 @@
-package dev.svertka.train;
+package dev.svertka.train.event;
 
 import java.io.PrintStream;
 import java.time.Duration;

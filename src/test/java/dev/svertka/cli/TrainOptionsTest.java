@@ -1,0 +1,52 @@
+package dev.svertka.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+import dev.svertka.train.JobSpec;
+import picocli.CommandLine;
+
+/** {@code train}'s options and a JSON job spec are one type with one set of defaults. */
+class TrainOptionsTest {
+
+    @Test
+    void trainWithoutOptionsIsTheDefaultJobAndTheJsonDefaultsAreTheSame() throws Exception {
+        TrainCommand command = new TrainCommand();
+        new CommandLine(command).parseArgs();
+
+        assertThat(command.jobSpec()).isEqualTo(JobSpec.defaults()).isEqualTo(JobSpec.parse("{}"));
+    }
+
+    @Test
+    void theHelpShowsTheSpecsDefaultsAndGivenOptionsReachTheSpec() {
+        TrainCommand command = new TrainCommand();
+        CommandLine line = new CommandLine(command);
+        String help = line.getUsageMessage();
+        JobSpec defaults = JobSpec.defaults();
+        assertThat(help).contains("Epochs (default: " + defaults.epochs() + ")")
+                .contains("Mini-batch size (default: " + defaults.batchSize() + ")")
+                .contains("(default: " + defaults.imageSize() + ")");
+
+        line.parseArgs("--epochs", "7", "--batch-size", "16", "--lr-schedule", "exponential:0.9", "--stratified",
+                "--registry", "models");
+        JobSpec spec = command.jobSpec();
+        assertThat(spec).isEqualTo(defaults.toBuilder().epochs(7).batchSize(16).lrSchedule("exponential:0.9")
+                .stratified(true).registry("models").build());
+    }
+
+    @Test
+    void everyOptionIsAJobSpecField() {
+        java.util.Set<String> fields = java.util.Arrays.stream(JobSpec.class.getRecordComponents())
+                .map(java.lang.reflect.RecordComponent::getName).collect(java.util.stream.Collectors.toSet());
+        java.util.List<String> options = new CommandLine(new TrainCommand()).getCommandSpec().options().stream()
+                .map(CommandLine.Model.OptionSpec::longestName)
+                .filter(name -> !java.util.Set.of("--spec", "--help", "--version").contains(name)).toList();
+
+        assertThat(options).hasSizeGreaterThan(15)
+                .allSatisfy(option -> assertThat(fields).contains(JobDefaults.jsonName(option)));
+        assertThat(JobDefaults.jsonName("--batch-size")).isEqualTo("batchSize");
+        assertThat(JobDefaults.jsonName("--lr-schedule")).isEqualTo("lrSchedule");
+        assertThat(JobDefaults.jsonName("--epochs")).isEqualTo("epochs");
+    }
+}
