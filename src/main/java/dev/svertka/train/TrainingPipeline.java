@@ -168,7 +168,7 @@ public final class TrainingPipeline {
         out.println("Stored model " + version.card().reference() + " in " + version.directory());
         if (spec.runDir() != null) {
             Path report = TrainingReport.write(spec.runDir().resolve("report"), "Svertka: " + version.card().reference()
-                    + " (" + card.preset() + ")", network, history, data.test());
+                    + " (" + card.preset() + ")", network, history, data.test(), test);
             out.println("Report: " + report);
         }
         return new Result(version, history, test, parity, data.loaded(), network);
