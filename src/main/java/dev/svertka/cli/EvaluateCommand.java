@@ -14,6 +14,7 @@ import dev.svertka.registry.ModelVersion;
 import dev.svertka.serve.OnnxClassifier;
 import dev.svertka.serve.Prediction;
 import dev.svertka.report.TrainingReport;
+import dev.svertka.runtime.OnnxSessions;
 import dev.svertka.train.Evaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,7 +54,7 @@ public class EvaluateCommand implements Callable<Integer> {
                     + test.shape() + " with " + test.classes());
         }
         long correct = 0;
-        try (OnnxClassifier classifier = OnnxClassifier.open(version, OnnxClassifier.SessionConfig.DEFAULT)) {
+        try (OnnxClassifier classifier = OnnxClassifier.open(version, OnnxSessions.Options.DEFAULT)) {
             for (int from = 0; from < test.size(); from += batchSize) {
                 int to = Math.min(test.size(), from + batchSize);
                 float[][] probabilities = classifier.classify(test.scaled(from, to), to - from);
