@@ -14,6 +14,8 @@ import dev.svertka.registry.ModelVersion;
 import dev.svertka.serve.OnnxClassifier;
 import dev.svertka.serve.Prediction;
 import dev.svertka.report.TrainingReport;
+import dev.svertka.runtime.OnnxSessions;
+import dev.svertka.train.Evaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -34,7 +36,8 @@ public class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the synthetic data (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--batch-size", defaultValue = "256", description = "Images per ONNX Runtime run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "256",
+            description = "Images per ONNX Runtime run, and per DL4J run for --report (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(names = "--report", description = "Also write an HTML report with pictures here (confusion matrix,"
@@ -51,7 +54,7 @@ public class EvaluateCommand implements Callable<Integer> {
                     + test.shape() + " with " + test.classes());
         }
         long correct = 0;
-        try (OnnxClassifier classifier = OnnxClassifier.open(version, OnnxClassifier.SessionConfig.DEFAULT)) {
+        try (OnnxClassifier classifier = OnnxClassifier.open(version, OnnxSessions.Options.DEFAULT)) {
             for (int from = 0; from < test.size(); from += batchSize) {
                 int to = Math.min(test.size(), from + batchSize);
                 float[][] probabilities = classifier.classify(test.scaled(from, to), to - from);
@@ -67,7 +70,7 @@ public class EvaluateCommand implements Callable<Integer> {
         if (report != null) {
             MultiLayerNetwork network = ModelSerializer.restoreMultiLayerNetwork(version.checkpointFile().toFile(), false);
             System.out.println("Report: " + TrainingReport.write(report, "Svertka: evaluation of "
-                    + version.card().reference(), network, List.of(), test));
+                    + version.card().reference(), network, List.of(), test, Evaluation.of(network, test, batchSize)));
         }
         return 0;
     }

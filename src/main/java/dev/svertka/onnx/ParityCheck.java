@@ -12,11 +12,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
 import dev.svertka.backend.OneDnnHelpers;
+import dev.svertka.runtime.OnnxSessions;
 
 /**
  * Runs a DL4J network and its exported ONNX model on the same images and compares the class probabilities,
@@ -106,26 +106,21 @@ public final class ParityCheck {
 
     private static float[] runOnnx(byte[] onnxModel, float[] images, long[] shape, long[] expectedShape)
             throws ParityException {
-        OrtEnvironment environment = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            // a check, not serving: one thread keeps it predictable beside training
-            options.setIntraOpNumThreads(1);
-            options.setInterOpNumThreads(1);
-            try (OrtSession session = environment.createSession(onnxModel, options);
-                    OnnxTensor input = OnnxTensor.createTensor(environment, FloatBuffer.wrap(images), shape);
-                    OrtSession.Result result = session.run(Map.of(OnnxExporter.INPUT_NAME, input))) {
-                OnnxTensor output = (OnnxTensor) result.get(OnnxExporter.OUTPUT_NAME).orElseThrow(
-                        () -> new ParityException("the ONNX model has no output '" + OnnxExporter.OUTPUT_NAME + "'"));
-                long[] outputShape = output.getInfo().getShape();
-                if (!Arrays.equals(outputShape, expectedShape)) {
-                    throw new ParityException("ONNX output shape " + Arrays.toString(outputShape)
-                            + " differs from DL4J's " + Arrays.toString(expectedShape));
-                }
-                FloatBuffer buffer = output.getFloatBuffer();
-                float[] values = new float[buffer.remaining()];
-                buffer.get(values);
-                return values;
+        // serving's default options (one thread each), so that the check runs the model as it will be served
+        try (OrtSession session = OnnxSessions.open(onnxModel, OnnxSessions.Options.DEFAULT);
+                OnnxTensor input = OnnxTensor.createTensor(OnnxSessions.environment(), FloatBuffer.wrap(images), shape);
+                OrtSession.Result result = session.run(Map.of(OnnxExporter.INPUT_NAME, input))) {
+            OnnxTensor output = (OnnxTensor) result.get(OnnxExporter.OUTPUT_NAME).orElseThrow(
+                    () -> new ParityException("the ONNX model has no output '" + OnnxExporter.OUTPUT_NAME + "'"));
+            long[] outputShape = output.getInfo().getShape();
+            if (!Arrays.equals(outputShape, expectedShape)) {
+                throw new ParityException("ONNX output shape " + Arrays.toString(outputShape)
+                        + " differs from DL4J's " + Arrays.toString(expectedShape));
             }
+            FloatBuffer buffer = output.getFloatBuffer();
+            float[] values = new float[buffer.remaining()];
+            buffer.get(values);
+            return values;
         } catch (OrtException e) {
             throw new ParityException("ONNX Runtime could not run the model: " + e.getMessage(), e);
         }

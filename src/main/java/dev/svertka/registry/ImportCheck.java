@@ -8,12 +8,12 @@ import java.util.Random;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.svertka.card.InputShape;
 import dev.svertka.card.ModelCard;
+import dev.svertka.runtime.OnnxSessions;
 
 /**
  * What a model from elsewhere must satisfy to be served: ONNX Runtime opens it, it takes one float
@@ -29,15 +29,11 @@ final class ImportCheck {
 
     static void verify(byte[] model, ModelCard card, String source) throws RegistryException {
         verifyCard(card, source);
-        OrtEnvironment environment = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(1);
-            try (OrtSession session = environment.createSession(model, options)) {
-                String input = verifyInput(session, card.input(), source);
-                verifyOutput(session.getOutputInfo().values().iterator().next(), card, source);
-                float[][] rows = run(environment, session, input, card.input());
-                verifyProbabilities(rows, card, source);
-            }
+        // serving's default options, so that what is checked is what will be served
+        try (OrtSession session = OnnxSessions.open(model, OnnxSessions.Options.DEFAULT)) {
+            String input = verifyInput(session, card.input(), source);
+            verifyOutput(session.getOutputInfo().values().iterator().next(), card, source);
+            verifyProbabilities(run(session, input, card.input()), card, source);
         } catch (OrtException e) {
             throw new RegistryException("ONNX Runtime cannot use " + source + ": " + e.getMessage(), e);
         }
@@ -97,15 +93,14 @@ final class ImportCheck {
         return true;
     }
 
-    private static float[][] run(OrtEnvironment environment, OrtSession session, String input, InputShape shape)
-            throws OrtException {
+    private static float[][] run(OrtSession session, String input, InputShape shape) throws OrtException {
         float[] pixels = new float[SAMPLES * shape.pixels()];
         Random random = new Random(1);
         for (int i = 0; i < pixels.length; i++) {
             pixels[i] = random.nextFloat();
         }
         long[] dims = {SAMPLES, shape.channels(), shape.height(), shape.width()};
-        try (OnnxTensor tensor = OnnxTensor.createTensor(environment, FloatBuffer.wrap(pixels), dims);
+        try (OnnxTensor tensor = OnnxTensor.createTensor(OnnxSessions.environment(), FloatBuffer.wrap(pixels), dims);
                 OrtSession.Result result = session.run(Map.of(input, tensor))) {
             Object value = result.get(0).getValue();
             return value instanceof float[][] rows ? rows : new float[0][];

@@ -7,11 +7,10 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.OrtSession.SessionOptions.ExecutionMode;
-import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import dev.svertka.card.InputShape;
 import dev.svertka.card.ModelCard;
 import dev.svertka.registry.ModelVersion;
+import dev.svertka.runtime.OnnxSessions;
 
 /**
  * One ONNX Runtime session for one model version. Holds native memory: close it.
@@ -19,37 +18,16 @@ import dev.svertka.registry.ModelVersion;
  */
 public final class OnnxClassifier implements AutoCloseable {
 
-    /**
-     * ONNX Runtime session settings. Small CNNs on few cores do best with one intra-op thread: a second one
-     * gains nothing inside the pipeline (see BENCHMARKS.md).
-     */
-    public record SessionConfig(int intraOpThreads, int interOpThreads, OptLevel optimizationLevel,
-                                boolean memoryPattern, ExecutionMode executionMode, boolean spinning) {
+    /** The session options serving is configured with. */
+    public static final class SessionConfig {
 
-        public static final SessionConfig DEFAULT = new SessionConfig(1, 1);
-
-        /** Thread counts with the defaults for the rest: all graph optimisations, memory pattern, sequential. */
-        public SessionConfig(int intraOpThreads, int interOpThreads) {
-            this(intraOpThreads, interOpThreads, OptLevel.ALL_OPT, true, ExecutionMode.SEQUENTIAL, true);
+        private SessionConfig() {
         }
 
-        /** The session settings of {@code config} ({@code svertka.serve.*}). */
-        public static SessionConfig of(ServeConfig config) {
-            return new SessionConfig(config.intraOpThreads(), config.interOpThreads(), config.optimizationLevel(),
-                    config.memoryPattern(), config.executionMode(), config.spinning());
-        }
-
-        OrtSession.SessionOptions toOptions() throws OrtException {
-            OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-            options.setIntraOpNumThreads(intraOpThreads);
-            options.setInterOpNumThreads(interOpThreads);
-            options.setOptimizationLevel(optimizationLevel);
-            options.setMemoryPatternOptimization(memoryPattern);
-            options.setExecutionMode(executionMode);
-            // ONNX Runtime's pool threads spin between ops by default, taking CPU the Kafka clients need
-            options.addConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
-            options.addConfigEntry("session.inter_op.allow_spinning", spinning ? "1" : "0");
-            return options;
+        /** The session options of {@code config} ({@code svertka.serve.*}). */
+        public static OnnxSessions.Options of(ServeConfig config) {
+            return new OnnxSessions.Options(config.intraOpThreads(), config.interOpThreads(),
+                    config.optimizationLevel(), config.memoryPattern(), config.executionMode(), config.spinning());
         }
     }
 
@@ -66,12 +44,9 @@ public final class OnnxClassifier implements AutoCloseable {
     }
 
     /** Opens {@code version}'s ONNX file (already checked against its sha256 by the registry). */
-    public static OnnxClassifier open(ModelVersion version, SessionConfig config) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = config.toOptions()) {
-            OrtSession session = env.createSession(version.onnxFile().toString(), options);
-            return new OnnxClassifier(version.card(), env, session);
-        }
+    public static OnnxClassifier open(ModelVersion version, OnnxSessions.Options options) throws OrtException {
+        return new OnnxClassifier(version.card(), OnnxSessions.environment(),
+                OnnxSessions.open(version.onnxFile(), options));
     }
 
     public ModelCard card() {

@@ -7,17 +7,20 @@ import org.nd4j.linalg.dataset.DataSet;
 import dev.svertka.data.LabeledImages;
 
 /**
- * Loss, accuracy and confusion matrix of a network on labelled images, in one inference pass.
+ * Loss, accuracy, confusion matrix and each image's predicted class of a network on labelled images, in one
+ * inference pass.
  *
  * @param confusion rows are true classes, columns predicted ones
+ * @param predicted the predicted class of each image, in the images' order (the report shows the misclassified)
  */
-public record Evaluation(int samples, double loss, double accuracy, long[][] confusion) {
+public record Evaluation(int samples, double loss, double accuracy, long[][] confusion, int[] predicted) {
 
     private static final double EPSILON = 1e-7; // as Keras clips probabilities before the log
 
     public static Evaluation of(MultiLayerNetwork network, LabeledImages images, int batchSize) {
         int classes = images.classes();
         long[][] confusion = new long[classes][classes];
+        int[] predicted = new int[images.size()];
         double lossSum = 0;
         long correct = 0;
         ImageBatches batches = ImageBatches.inOrder(images, batchSize);
@@ -28,9 +31,10 @@ public record Evaluation(int samples, double loss, double accuracy, long[][] con
             long n = probabilities.rows();
             for (int i = 0; i < n; i++) {
                 int truth = images.labels()[offset + i];
-                int predicted = probabilities.getRow(i).argMax().getInt(0);
-                confusion[truth][predicted]++;
-                if (truth == predicted) {
+                int guess = probabilities.getRow(i).argMax().getInt(0);
+                predicted[offset + i] = guess;
+                confusion[truth][guess]++;
+                if (truth == guess) {
                     correct++;
                 }
                 lossSum -= Math.log(Math.max(EPSILON, probabilities.getDouble(i, truth)));
@@ -39,6 +43,6 @@ public record Evaluation(int samples, double loss, double accuracy, long[][] con
         }
         int samples = images.size();
         return new Evaluation(samples, samples == 0 ? Double.NaN : lossSum / samples,
-                samples == 0 ? Double.NaN : (double) correct / samples, confusion);
+                samples == 0 ? Double.NaN : (double) correct / samples, confusion, predicted);
     }
 }

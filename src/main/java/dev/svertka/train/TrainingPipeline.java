@@ -127,7 +127,7 @@ public final class TrainingPipeline {
                 path -> ModelSerializer.writeModel(trained, path.toFile(), true));
         listener.on(new Published(version.card().reference(), version.directory()));
         Path report = TrainingReport.write(spec.runDirectory().resolve("report"), "Svertka: "
-                + version.card().reference() + " (" + card.preset() + ")", network, history, data.test());
+                + version.card().reference() + " (" + card.preset() + ")", network, history, data.test(), test);
         listener.on(new ReportWritten(report));
         return new Result(version, history, test, parity, data.loaded(), network);
     }

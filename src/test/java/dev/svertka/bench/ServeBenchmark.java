@@ -35,6 +35,7 @@ import dev.svertka.kafka.ImageProducer;
 import dev.svertka.kafka.Topics;
 import dev.svertka.model.SeedCnn;
 import dev.svertka.registry.ModelRegistry;
+import dev.svertka.runtime.OnnxSessions;
 import dev.svertka.serve.ModelHolder;
 import dev.svertka.serve.OnnxClassifier;
 import dev.svertka.serve.TopicsConfig;
@@ -116,7 +117,7 @@ class ServeBenchmark {
             System.arraycopy(images.scaled(from, from + 1), 0, inputs, i * pixels, pixels);
         }
         try (OnnxClassifier classifier = OnnxClassifier.open(trained.version(),
-                new OnnxClassifier.SessionConfig(threads, 1))) {
+                new OnnxSessions.Options(threads, 1))) {
             for (int i = 0; i < 20; i++) {
                 classifier.classify(inputs, batch);
             }

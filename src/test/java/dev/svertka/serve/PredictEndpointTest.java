@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import dev.svertka.image.ImageDecoder;
 import dev.svertka.image.ImageEncoder;
 import dev.svertka.data.LabeledImages;
+import dev.svertka.runtime.OnnxSessions;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -29,6 +30,9 @@ class PredictEndpointTest {
 
     @Inject
     TopicsConfig topics;
+
+    @Inject
+    ServeConfig config;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String brokers;
@@ -54,6 +58,12 @@ class PredictEndpointTest {
                                 .header("channels", "1").body(test.image(3))
                                 .when().post("/predict")
                                 .then().statusCode(200).extract().jsonPath().getInt("top[0].index"))));
+    }
+
+    /** The export parity check and the import check open their sessions with {@code Options.DEFAULT}. */
+    @Test
+    void theChecksBeforePublishingRunModelsWithTheOptionsServingIsConfiguredWith() {
+        assertThat(OnnxClassifier.SessionConfig.of(config)).isEqualTo(OnnxSessions.Options.DEFAULT);
     }
 
     @Test
