@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +31,7 @@ import dev.svertka.registry.ModelRegistry;
 import dev.svertka.registry.ModelVersion;
 import dev.svertka.registry.RegistryException;
 import dev.svertka.train.event.ConsoleListener;
+import dev.svertka.train.event.EpochHistory;
 import dev.svertka.train.event.TrainingEvent.DataProgress;
 import dev.svertka.train.event.TrainingEvent.Failed;
 import dev.svertka.train.event.TrainingEvent.Note;
@@ -103,13 +103,14 @@ public final class TrainingPipeline {
         note("ND4J backend: %s, %d device(s)", Nd4j.getBackend().getClass().getSimpleName(),
                 Nd4j.getAffinityManager().getNumberOfDevices());
         MultiLayerNetwork network = network(spec, data.train(), registry);
-        Fitted fitted = fit(spec, network, data);
-        List<Trainer.EpochMetrics> history = fitted.history();
+        EpochHistory epochs = new EpochHistory();
+        int before = network.getEpochCount();
+        network = fit(spec, network, data, epochs);
+        List<Trainer.EpochMetrics> history = epochs.epochs();
         if (history.isEmpty()) {
-            throw new IOException("nothing was trained: the checkpoint has reached epoch " + network.getEpochCount()
+            throw new IOException("nothing was trained: the checkpoint has reached epoch " + before
                     + "; ask for more --epochs");
         }
-        network = fitted.network();
         Evaluation test = Evaluation.of(network, data.test(), 256);
         listener.on(new Tested(test.loss(), test.accuracy(), test.samples()));
 
@@ -130,10 +131,6 @@ public final class TrainingPipeline {
                 + version.card().reference() + " (" + card.preset() + ")", network, history, data.test(), test);
         listener.on(new ReportWritten(report));
         return new Result(version, history, test, parity, data.loaded(), network);
-    }
-
-    /** The trained network (unfreezing replaces the object) and what each epoch measured. */
-    private record Fitted(MultiLayerNetwork network, List<Trainer.EpochMetrics> history) {
     }
 
     Prepared prepare(JobSpec spec) throws IOException {
@@ -207,21 +204,22 @@ public final class TrainingPipeline {
         return network;
     }
 
-    private Fitted fit(JobSpec spec, MultiLayerNetwork network, Prepared data) throws IOException {
-        Trainer trainer = new Trainer(listener);
-        List<Trainer.EpochMetrics> history = new ArrayList<>();
+    /** Trains {@code network} (unfreezing replaces the object) and returns the trained one. */
+    private MultiLayerNetwork fit(JobSpec spec, MultiLayerNetwork network, Prepared data, EpochHistory history)
+            throws IOException {
+        Trainer trainer = new Trainer(TrainingListener.all(history, listener));
         boolean unfreezes = spec.unfreezeAfter() > 0 && FineTuning.frozenLayers(network) > 0
                 && spec.unfreezeAfter() < spec.epochs();
         if (unfreezes) {
-            history.addAll(trainer.fit(network, data.train(), data.validation(), options(spec, spec.unfreezeAfter())));
+            trainer.fit(network, data.train(), data.validation(), options(spec, spec.unfreezeAfter()));
             Optimizer optimizer = fineTuningOptimizer(spec);
             // the whole network now learns, more gently than the new head did
             Optimizer gentler = optimizer.withLearningRate(optimizer.learningRate() / 10);
             network = FineTuning.unfreeze(network, gentler.updater());
             note("Unfreezing all layers after epoch %d, %s", network.getEpochCount(), gentler.describe());
         }
-        history.addAll(trainer.fit(network, data.train(), data.validation(), options(spec, spec.epochs())));
-        return new Fitted(network, history);
+        trainer.fit(network, data.train(), data.validation(), options(spec, spec.epochs()));
+        return network;
     }
 
     /** Fine-tuning defaults to Adam at a tenth of the usual rate: the base's features should move little. */
