@@ -2,12 +2,14 @@ package dev.svertka.jobs;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -36,8 +38,8 @@ class JobServiceTest {
         }
 
         @Override
-        public java.util.List<TestResourceEntry> testResources() {
-            return java.util.List.of(new TestResourceEntry(EmbeddedKafkaResource.class));
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(EmbeddedKafkaResource.class));
         }
     }
 
@@ -66,12 +68,12 @@ class JobServiceTest {
         Response done = waitFor(id, Duration.ofMinutes(4));
         assertThat(done.<String>path("status")).as(done.asString()).isEqualTo("SUCCEEDED");
         assertThat(done.<String>path("result")).isEqualTo("api:1");
-        assertThat(done.<java.util.List<?>>path("metrics")).hasSize(1);
+        assertThat(done.<List<?>>path("metrics")).hasSize(1);
         assertThat(done.<Integer>path("metrics[0].onednn_fallbacks")).as("no oneDNN call failed").isZero();
         assertThat(Files.exists(work.resolve("registry/api/1/model.onnx"))).isTrue();
         // made live and announced to the inference pods
         assertThat(work.resolve("registry/api/live.json")).exists();
-        try (RecordCollector models = new RecordCollector(bootstrapServers, java.util.List.of("models"))) {
+        try (RecordCollector models = new RecordCollector(bootstrapServers, List.of("models"))) {
             var announced = models.until(records -> records.stream().anyMatch(r -> "api".equals(r.key())),
                     Duration.ofSeconds(30));
             assertThat(announced).anySatisfy(r -> assertThat(ModelAnnouncer.parse(
@@ -118,15 +120,10 @@ class JobServiceTest {
         return given().header("Authorization", "Bearer " + TOKEN);
     }
 
-    private static Response waitFor(String id, Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (true) {
-            Response job = authorised().when().get("/jobs/" + id);
-            String status = job.path("status");
-            if (!status.equals("QUEUED") && !status.equals("RUNNING") || System.nanoTime() > deadline) {
-                return job;
-            }
-            Thread.sleep(200);
-        }
+    /** The job once it has ended (neither queued nor running). */
+    private static Response waitFor(String id, Duration limit) {
+        return await("job " + id + " ended").atMost(limit).pollInterval(Duration.ofMillis(200))
+                .until(() -> authorised().when().get("/jobs/" + id),
+                        job -> !List.of("QUEUED", "RUNNING").contains(job.<String>path("status")));
     }
 }

@@ -1,6 +1,7 @@
 package dev.svertka.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -102,7 +103,10 @@ class HotReloadTest {
         publish(registry, "live", DIGITS, 2);
         models.load(registry.promote("live", 1));
 
-        CompletableFuture<Void> streaming = CompletableFuture.runAsync(this::streamImages);
+        // at most 500 images ahead of the outputs, so that both switches happen while images flow
+        PacedStream stream = new PacedStream(brokers, topics.images(),
+                List.of(topics.predictions(), topics.deadLetters()), STREAMED, 500);
+        CompletableFuture<Void> streaming = CompletableFuture.runAsync(() -> stream.send(images, IMAGES));
         List<ConsumerRecord<String, byte[]>> outputs;
         try (RecordCollector collector = new RecordCollector(brokers,
                 List.of(topics.predictions(), topics.deadLetters()));
@@ -191,30 +195,12 @@ class HotReloadTest {
         }
     }
 
-    private void streamImages() {
-        try (ImageProducer producer = new ImageProducer(brokers, topics.images())) {
-            for (int i = 0; i < IMAGES; i++) {
-                producer.send(STREAMED + i, images, i % images.size(), ImageProducer.Encoding.RAW);
-                // a steady stream (about 750 images/s), so that both switches happen while images flow
-                if (i % 75 == 74) {
-                    Thread.sleep(100);
-                }
-            }
-            producer.flush();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private double rejections() {
         return meters.counter("svertka.model.loads", "outcome", "rejected").count();
     }
 
-    private void awaitRejections(double expected) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (rejections() < expected && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+    private void awaitRejections(double expected) {
+        await().atMost(Duration.ofSeconds(60)).until(this::rejections, rejected -> rejected >= expected);
         assertThat(rejections()).isEqualTo(expected);
     }
 
