@@ -86,6 +86,10 @@ public class JobService {
     @Inject
     ZooConfig zoo;
 
+    /** For jobs that name no registry. */
+    @Inject
+    ModelRegistry registry;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
@@ -153,14 +157,13 @@ public class JobService {
             job.started = Instant.now().toString();
         }
         try (PrintStream log = new PrintStream(job.log, true, StandardCharsets.UTF_8)) {
-            ModelRegistry registry = new ModelRegistry(
-                    job.spec.registry() != null ? job.spec.registryDir() : Path.of(config.registry()));
+            ModelRegistry store = job.spec.registry() != null ? new ModelRegistry(job.spec.registryDir()) : registry;
             TrainingPipeline.Result result = new TrainingPipeline(log, bootstrapServers, ZooModels.of(zoo, log))
-                    .run(job.spec.toSpec(), registry);
+                    .run(job.spec.toSpec(), store);
             job.result = result.version().card().reference();
             LOG.infof("training job %s stored %s", job.id, job.result);
             if (config.announce()) {
-                announce(registry, result.version(), log);
+                announce(store, result.version(), log);
             }
             job.status = Status.SUCCEEDED;
         } catch (Exception | Error e) {

@@ -6,17 +6,23 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
 import dev.svertka.kafka.EmbeddedKafkaResource;
 import dev.svertka.kafka.RecordCollector;
+import dev.svertka.registry.LivePointer;
 import dev.svertka.registry.ModelAnnouncer;
+import dev.svertka.registry.ModelRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -31,10 +37,19 @@ class JobServiceTest {
     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
+    /** Where jobs that name no registry store their versions. */
+    @Inject
+    ModelRegistry registry;
+
     public static class WithToken implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("svertka.trainer.token", TOKEN);
+            try {
+                return Map.of("svertka.trainer.token", TOKEN,
+                        "svertka.serve.registry", Files.createTempDirectory("svertka-trainer-registry-").toString());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         @Override
@@ -58,8 +73,8 @@ class JobServiceTest {
         Path work = Files.createTempDirectory("svertka-trainer-");
         String spec = """
                 {"model": "api", "data": "synthetic:300", "epochs": 1, "batchSize": 32, "validationSplit": 0.2,
-                 "registry": "%s", "runDir": "%s"}
-                """.formatted(work.resolve("registry"), work.resolve("run"));
+                 "runDir": "%s"}
+                """.formatted(work.resolve("run"));
 
         Response submitted = authorised().contentType("application/json").body(spec).when().post("/jobs");
         submitted.then().statusCode(202).body("model", equalTo("api"));
@@ -70,9 +85,9 @@ class JobServiceTest {
         assertThat(done.<String>path("result")).isEqualTo("api:1");
         assertThat(done.<List<?>>path("metrics")).hasSize(1);
         assertThat(done.<Integer>path("metrics[0].onednn_fallbacks")).as("no oneDNN call failed").isZero();
-        assertThat(Files.exists(work.resolve("registry/api/1/model.onnx"))).isTrue();
+        assertThat(registry.resolve("api:1").onnxFile()).as("stored in the configured registry").exists();
         // made live and announced to the inference pods
-        assertThat(work.resolve("registry/api/live.json")).exists();
+        assertThat(registry.live("api")).get().extracting(LivePointer::version).isEqualTo(1);
         try (RecordCollector models = new RecordCollector(bootstrapServers, List.of("models"))) {
             var announced = models.until(records -> records.stream().anyMatch(r -> "api".equals(r.key())),
                     Duration.ofSeconds(30));

@@ -3,6 +3,8 @@ package dev.svertka.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,12 +63,20 @@ import io.quarkus.test.junit.TestProfile;
 @WithTestResource(EmbeddedKafkaResource.class)
 class HotReloadTest {
 
-    /** A separate application (and broker), so that other pipeline tests see none of these records. */
+    /**
+     * A separate application (and broker), so that other pipeline tests see none of these records, with a
+     * registry of its own: the one the model watcher resolves announced versions in.
+     */
     public static class OwnBroker implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            // port 0: a free port, whatever else runs on the machine
-            return Map.of("svertka.serve.max-batch-size", "32", "quarkus.http.test-port", "0");
+            try {
+                // port 0: a free port, whatever else runs on the machine
+                return Map.of("svertka.serve.max-batch-size", "32", "quarkus.http.test-port", "0",
+                        "svertka.serve.registry", Files.createTempDirectory("svertka-reload-registry-").toString());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
@@ -77,6 +87,9 @@ class HotReloadTest {
 
     @Inject
     ModelHolder models;
+
+    @Inject
+    ModelRegistry registry;
 
     @Inject
     TopicsConfig topics;
@@ -98,7 +111,6 @@ class HotReloadTest {
     @Test
     void promotionAndRollbackUnderLoadLoseNothingAndSwitchVersions() throws Exception {
         Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
-        ModelRegistry registry = new ModelRegistry(Files.createTempDirectory("svertka-reload-registry-"));
         publish(registry, "live", DIGITS, 1);
         publish(registry, "live", DIGITS, 2);
         models.load(registry.promote("live", 1));
@@ -159,7 +171,6 @@ class HotReloadTest {
     @Test
     void versionsThatCannotBeServedAreRejectedAndTheOldOneKeepsServing() throws Exception {
         Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
-        ModelRegistry registry = new ModelRegistry(Files.createTempDirectory("svertka-reject-registry-"));
         ModelVersion good = publish(registry, "guarded", DIGITS, 1);
         ModelVersion damaged = publish(registry, "guarded", DIGITS, 2);
         // a model for 14x14 images under a card that promises 28x28: ONNX Runtime refuses it at warm-up
