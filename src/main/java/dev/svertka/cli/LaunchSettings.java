@@ -36,6 +36,8 @@ final class LaunchSettings {
         option(args, "--topic").ifPresent(v -> System.setProperty("svertka.topics.images", v));
         // a pinned NAME:VERSION must be known at start-up, when the model watcher decides whether to follow
         option(args, "--model").ifPresent(v -> System.setProperty("svertka.serve.model", v));
+        // the registry bean (ConfiguredRegistry) is the one the model watcher resolves announced versions in
+        option(args, "--registry").ifPresent(v -> System.setProperty("svertka.serve.registry", v));
     }
 
     static boolean needsDemoBroker(String... args) {

@@ -23,10 +23,10 @@ public class ServeCommand implements Callable<Integer> {
     @Option(names = "--model", description = "NAME or NAME:VERSION in the registry (default: svertka.serve.model).")
     String model;
 
+    // these are read before Quarkus starts (LaunchSettings); declared here for --help and validation
     @Option(names = "--registry", description = "Model registry directory (default: svertka.serve.registry).")
     Path registry;
 
-    // read before Quarkus starts (LaunchSettings); declared here for --help and validation
     @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default: kafka.bootstrap.servers).")
     String bootstrapServers;
 
@@ -40,6 +40,9 @@ public class ServeCommand implements Callable<Integer> {
     ModelHolder models;
 
     @Inject
+    ModelRegistry store;
+
+    @Inject
     TopicsConfig topics;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
@@ -49,7 +52,6 @@ public class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String reference = model != null ? model : config.model().orElseThrow(() -> new IllegalArgumentException(
                 "no model to serve: give --model NAME[:VERSION] or set svertka.serve.model"));
-        ModelRegistry store = new ModelRegistry(registry != null ? registry : Path.of(config.registry()));
         ModelVersion version = store.resolve(reference);
         models.load(version);
         System.out.printf("Serving %s: %s -> %s (dead letters: %s) on %s. Stop with Ctrl+C.%n",

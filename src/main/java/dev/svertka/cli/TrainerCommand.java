@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.svertka.jobs.TrainerConfig;
+import dev.svertka.registry.ModelRegistry;
 import io.quarkus.runtime.Quarkus;
 import picocli.CommandLine.Command;
 
@@ -19,6 +20,9 @@ public class TrainerCommand implements Callable<Integer> {
     @Inject
     TrainerConfig config;
 
+    @Inject
+    ModelRegistry registry;
+
     @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080")
     int port;
 
@@ -29,7 +33,7 @@ public class TrainerCommand implements Callable<Integer> {
                     + " (environment SVERTKA_TRAINER_TOKEN)");
         }
         System.out.printf("Trainer API on port %d: /jobs (bearer token required), one job at a time, registry %s."
-                + " Stop with Ctrl+C.%n", port, config.registry());
+                + " Stop with Ctrl+C.%n", port, registry.root());
         Quarkus.waitForExit();
         return 0;
     }

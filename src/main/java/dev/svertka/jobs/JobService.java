@@ -57,6 +57,10 @@ public class JobService {
     @Inject
     ZooConfig zoo;
 
+    /** For jobs that name no registry. */
+    @Inject
+    ModelRegistry registry;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
@@ -129,13 +133,14 @@ public class JobService {
             return;
         }
         try {
-            ModelRegistry registry = new ModelRegistry(job.spec.registryOr(Path.of(config.registry())));
+            ModelRegistry store = job.spec.registry() != null ? new ModelRegistry(Path.of(job.spec.registry()))
+                    : registry;
             TrainingPipeline.Result result = new TrainingPipeline(job, bootstrapServers, ZooModels.of(zoo, job))
-                    .run(job.spec, registry);
+                    .run(job.spec, store);
             String reference = result.version().card().reference();
             LOG.infof("training job %s stored %s", job.id, reference);
             if (config.announce()) {
-                announce(registry, result.version(), job);
+                announce(store, result.version(), job);
             }
             job.succeeded(reference);
         } catch (Exception | Error e) {

@@ -12,10 +12,6 @@ public interface TrainerConfig {
     /** The bearer token every API call must carry; without one configured the API refuses all calls. */
     Optional<String> token();
 
-    /** Registry for jobs that name none. */
-    @WithDefault("registry")
-    String registry();
-
     /**
      * Whether a successful job makes its version live and announces it on the models topic, so that
      * inference pods following the topic switch to it.

@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,10 +13,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -28,7 +28,8 @@ import dev.svertka.card.ModelCard;
 /**
  * Versioned models on a filesystem (a local directory or a shared volume):
  * {@code <root>/<name>/<version>/model.onnx}, {@code card.json} and the training checkpoint.
- * A version appears whole or not at all: it is written to a hidden temporary directory and renamed.
+ * A version appears whole or not at all: it is written to a hidden temporary directory and renamed; a
+ * publish that fails deletes that directory.
  */
 public final class ModelRegistry {
 
@@ -78,30 +79,62 @@ public final class ModelRegistry {
         Path modelDir = root.resolve(validName(card.name()));
         try {
             Files.createDirectories(modelDir);
-            Path staging = Files.createTempDirectory(modelDir, ".staging-");
-            if (checkpoint != null) {
-                checkpoint.write(staging.resolve(ModelVersion.CHECKPOINT_FILE));
-            }
-            // another writer may take a number between our look and our rename: then try the next one
-            for (int attempt = 0; attempt < 10; attempt++) {
-                int version = latestVersion(card.name()) + 1;
-                byte[] onnxModel = model.bytesFor(card.withVersion(version, null));
-                Files.write(staging.resolve(ModelVersion.ONNX_FILE), onnxModel);
-                ModelCard stored = card.withVersion(version, sha256(onnxModel));
-                JSON.writeValue(staging.resolve(ModelVersion.CARD_FILE).toFile(), stored);
-                Path target = modelDir.resolve(String.valueOf(version));
-                try {
-                    Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-                    return new ModelVersion(stored, target);
-                } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-                    // taken meanwhile: the loop tries the next number
-                } catch (AtomicMoveNotSupportedException e) {
-                    throw new RegistryException("Registry " + root + " is on a filesystem without atomic rename", e);
+            try (Staging staging = new Staging(modelDir)) {
+                if (checkpoint != null) {
+                    checkpoint.write(staging.dir.resolve(ModelVersion.CHECKPOINT_FILE));
                 }
+                // another writer may take a number between our look and our rename: then try the next one
+                for (int attempt = 0; attempt < 10; attempt++) {
+                    int version = latestVersion(card.name()) + 1;
+                    byte[] onnxModel = model.bytesFor(card.withVersion(version, null));
+                    Files.write(staging.dir.resolve(ModelVersion.ONNX_FILE), onnxModel);
+                    ModelCard stored = card.withVersion(version, sha256(onnxModel));
+                    JSON.writeValue(staging.dir.resolve(ModelVersion.CARD_FILE).toFile(), stored);
+                    Path target = modelDir.resolve(String.valueOf(version));
+                    try {
+                        Files.move(staging.dir, target, StandardCopyOption.ATOMIC_MOVE);
+                        return new ModelVersion(stored, target);
+                    } catch (AtomicMoveNotSupportedException e) {
+                        throw new RegistryException("Registry " + root + " is on a filesystem without atomic rename", e);
+                    } catch (IOException e) {
+                        // taken meanwhile (Linux reports it as a plain "Directory not empty"): try the next number
+                        if (!Files.isDirectory(target)) {
+                            throw e;
+                        }
+                    }
+                }
+                throw new RegistryException("Could not allocate a version number for " + card.name());
             }
-            throw new RegistryException("Could not allocate a version number for " + card.name());
         } catch (IOException e) {
             throw new RegistryException("Could not store model " + card.name() + " in " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The hidden directory a version is written into before it is renamed into place. Closing it deletes
+     * whatever is still there, so that a publish that fails in any way (or throws) leaves nothing behind; after
+     * the rename there is nothing left to delete.
+     */
+    private static final class Staging implements AutoCloseable {
+
+        final Path dir;
+
+        Staging(Path modelDir) throws IOException {
+            dir = Files.createTempDirectory(modelDir, ".staging-");
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!Files.exists(dir)) {
+                return;
+            }
+            List<Path> contents;
+            try (Stream<Path> walk = Files.walk(dir)) {
+                contents = walk.sorted(Comparator.reverseOrder()).toList();
+            }
+            for (Path path : contents) {
+                Files.deleteIfExists(path);
+            }
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.svertka.serve;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +53,9 @@ public class ModelWatcher {
 
     @Inject
     ServeConfig serve;
+
+    @Inject
+    ModelRegistry registry;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String brokers;
@@ -141,12 +143,10 @@ public class ModelWatcher {
         if (rejected.contains(id)) {
             return;
         }
-        // the pod's registry is the one its current version came from: <root>/<name>/<version>
-        Path root = serving.directory().getParent().getParent();
         try {
-            ModelVersion next = new ModelRegistry(root).resolve(wanted.reference());
+            ModelVersion next = registry.resolve(wanted.reference());
             if (!next.card().sha256().equals(wanted.sha256())) {
-                throw new RegistryException("the registry at " + root + " holds sha256 " + next.card().sha256()
+                throw new RegistryException("the registry at " + registry.root() + " holds sha256 " + next.card().sha256()
                         + " where the announcement says " + wanted.sha256());
             }
             LOG.infof("Model %s announced live; switching from %s", wanted.reference(), serving.card().reference());

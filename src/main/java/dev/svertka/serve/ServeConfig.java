@@ -15,7 +15,10 @@ public interface ServeConfig {
     /** The model to serve, {@code name} or {@code name:version}. */
     Optional<String> model();
 
-    /** Root of the model registry. */
+    /**
+     * Root of the model registry, for every role: the served model and the versions announced live come from it,
+     * trainer jobs that name no registry store into it (one bean, {@link ConfiguredRegistry}).
+     */
     @WithDefault("registry")
     String registry();
 

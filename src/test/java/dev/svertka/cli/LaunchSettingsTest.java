@@ -14,17 +14,20 @@ class LaunchSettingsTest {
         System.clearProperty("kafka.bootstrap.servers");
         System.clearProperty("svertka.topics.images");
         System.clearProperty("svertka.serve.model");
+        System.clearProperty("svertka.serve.registry");
     }
 
     @Test
     void serveEnablesThePipelineAndNamesBrokerAndTopic() {
-        LaunchSettings.apply("serve", "--model", "m:2", "--bootstrap-servers", "kafka:9092", "--topic=pictures");
+        LaunchSettings.apply("serve", "--model", "m:2", "--bootstrap-servers", "kafka:9092", "--topic=pictures",
+                "--registry", "models");
 
         assertThat(System.getProperty(LaunchSettings.INFERENCE_ENABLED)).isEqualTo("true");
         assertThat(System.getProperty(LaunchSettings.HTTP_ENABLED)).isEqualTo("true");
         assertThat(System.getProperty("kafka.bootstrap.servers")).isEqualTo("kafka:9092");
         assertThat(System.getProperty("svertka.topics.images")).isEqualTo("pictures");
         assertThat(System.getProperty("svertka.serve.model")).as("pins the watcher").isEqualTo("m:2");
+        assertThat(System.getProperty("svertka.serve.registry")).as("the registry bean").isEqualTo("models");
     }
 
     @Test

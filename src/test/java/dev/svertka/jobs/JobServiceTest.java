@@ -2,19 +2,27 @@ package dev.svertka.jobs;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
 import dev.svertka.kafka.EmbeddedKafkaResource;
 import dev.svertka.kafka.RecordCollector;
+import dev.svertka.registry.LivePointer;
 import dev.svertka.registry.ModelAnnouncer;
+import dev.svertka.registry.ModelRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -29,15 +37,24 @@ class JobServiceTest {
     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
+    /** Where jobs that name no registry store their versions. */
+    @Inject
+    ModelRegistry registry;
+
     public static class WithToken implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("svertka.trainer.token", TOKEN);
+            try {
+                return Map.of("svertka.trainer.token", TOKEN,
+                        "svertka.serve.registry", Files.createTempDirectory("svertka-trainer-registry-").toString());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         @Override
-        public java.util.List<TestResourceEntry> testResources() {
-            return java.util.List.of(new TestResourceEntry(EmbeddedKafkaResource.class));
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(EmbeddedKafkaResource.class));
         }
     }
 
@@ -56,8 +73,8 @@ class JobServiceTest {
         Path work = Files.createTempDirectory("svertka-trainer-");
         String spec = """
                 {"model": "api", "data": "synthetic:300", "epochs": 1, "batchSize": 32, "validationSplit": 0.2,
-                 "registry": "%s", "runDir": "%s"}
-                """.formatted(work.resolve("registry"), work.resolve("run"));
+                 "runDir": "%s"}
+                """.formatted(work.resolve("run"));
 
         Response submitted = authorised().contentType("application/json").body(spec).when().post("/jobs");
         submitted.then().statusCode(202).body("model", equalTo("api"));
@@ -66,12 +83,12 @@ class JobServiceTest {
         Response done = waitFor(id, Duration.ofMinutes(4));
         assertThat(done.<String>path("status")).as(done.asString()).isEqualTo("SUCCEEDED");
         assertThat(done.<String>path("result")).isEqualTo("api:1");
-        assertThat(done.<java.util.List<?>>path("metrics")).hasSize(1);
+        assertThat(done.<List<?>>path("metrics")).hasSize(1);
         assertThat(done.<Integer>path("metrics[0].onednn_fallbacks")).as("no oneDNN call failed").isZero();
-        assertThat(Files.exists(work.resolve("registry/api/1/model.onnx"))).isTrue();
+        assertThat(registry.resolve("api:1").onnxFile()).as("stored in the configured registry").exists();
         // made live and announced to the inference pods
-        assertThat(work.resolve("registry/api/live.json")).exists();
-        try (RecordCollector models = new RecordCollector(bootstrapServers, java.util.List.of("models"))) {
+        assertThat(registry.live("api")).get().extracting(LivePointer::version).isEqualTo(1);
+        try (RecordCollector models = new RecordCollector(bootstrapServers, List.of("models"))) {
             var announced = models.until(records -> records.stream().anyMatch(r -> "api".equals(r.key())),
                     Duration.ofSeconds(30));
             assertThat(announced).anySatisfy(r -> assertThat(ModelAnnouncer.parse(
@@ -118,15 +135,10 @@ class JobServiceTest {
         return given().header("Authorization", "Bearer " + TOKEN);
     }
 
-    private static Response waitFor(String id, Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (true) {
-            Response job = authorised().when().get("/jobs/" + id);
-            String status = job.path("status");
-            if (!status.equals("QUEUED") && !status.equals("RUNNING") || System.nanoTime() > deadline) {
-                return job;
-            }
-            Thread.sleep(200);
-        }
+    /** The job once it has ended (neither queued nor running). */
+    private static Response waitFor(String id, Duration limit) {
+        return await("job " + id + " ended").atMost(limit).pollInterval(Duration.ofMillis(200))
+                .until(() -> authorised().when().get("/jobs/" + id),
+                        job -> !List.of("QUEUED", "RUNNING").contains(job.<String>path("status")));
     }
 }

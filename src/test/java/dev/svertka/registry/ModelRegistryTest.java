@@ -3,6 +3,7 @@ package dev.svertka.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +58,32 @@ class ModelRegistryTest {
 
         try (var entries = Files.list(root.resolve("pets"))) {
             assertThat(entries.map(p -> p.getFileName().toString())).containsExactly("1");
+        }
+    }
+
+    @Test
+    void aFailedPublishSaysWhyAndLeavesNoStagingDirectoryBehind() throws Exception {
+        ModelRegistry registry = new ModelRegistry(root);
+        registry.publish(card("pets"), bytes("m"), null);
+
+        assertThatThrownBy(() -> registry.publish(card("pets"), bytes("m"), target -> {
+            Files.writeString(target, "half a checkpoint");
+            throw new IOException("disk full");
+        })).isInstanceOf(RegistryException.class).hasMessageContaining("Could not store model pets")
+                .hasMessageContaining("disk full");
+        assertThatThrownBy(() -> registry.publish(card("pets"), numbered -> {
+            throw new IllegalStateException("export failed");
+        }, target -> Files.writeString(target, "checkpoint"))).hasMessage("export failed");
+        // another writer takes every number between our look and our rename
+        assertThatThrownBy(() -> registry.publish(card("pets"), numbered -> {
+            Path taken = root.resolve("pets").resolve(String.valueOf(numbered.version()));
+            Files.createDirectories(taken);
+            Files.writeString(taken.resolve(ModelVersion.CARD_FILE), "{}");
+            return bytes("m");
+        }, null)).isInstanceOf(RegistryException.class).hasMessage("Could not allocate a version number for pets");
+
+        try (var entries = Files.list(root.resolve("pets"))) {
+            assertThat(entries.map(p -> p.getFileName().toString())).isNotEmpty().allMatch(n -> n.matches("[0-9]+"));
         }
     }
 

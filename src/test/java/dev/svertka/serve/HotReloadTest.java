@@ -1,7 +1,10 @@
 package dev.svertka.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,12 +63,20 @@ import io.quarkus.test.junit.TestProfile;
 @WithTestResource(EmbeddedKafkaResource.class)
 class HotReloadTest {
 
-    /** A separate application (and broker), so that other pipeline tests see none of these records. */
+    /**
+     * A separate application (and broker), so that other pipeline tests see none of these records, with a
+     * registry of its own: the one the model watcher resolves announced versions in.
+     */
     public static class OwnBroker implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            // port 0: a free port, whatever else runs on the machine
-            return Map.of("svertka.serve.max-batch-size", "32", "quarkus.http.test-port", "0");
+            try {
+                // port 0: a free port, whatever else runs on the machine
+                return Map.of("svertka.serve.max-batch-size", "32", "quarkus.http.test-port", "0",
+                        "svertka.serve.registry", Files.createTempDirectory("svertka-reload-registry-").toString());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
@@ -76,6 +87,9 @@ class HotReloadTest {
 
     @Inject
     ModelHolder models;
+
+    @Inject
+    ModelRegistry registry;
 
     @Inject
     TopicsConfig topics;
@@ -97,12 +111,14 @@ class HotReloadTest {
     @Test
     void promotionAndRollbackUnderLoadLoseNothingAndSwitchVersions() throws Exception {
         Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
-        ModelRegistry registry = new ModelRegistry(Files.createTempDirectory("svertka-reload-registry-"));
         publish(registry, "live", DIGITS, 1);
         publish(registry, "live", DIGITS, 2);
         models.load(registry.promote("live", 1));
 
-        CompletableFuture<Void> streaming = CompletableFuture.runAsync(this::streamImages);
+        // at most 500 images ahead of the outputs, so that both switches happen while images flow
+        PacedStream stream = new PacedStream(brokers, topics.images(),
+                List.of(topics.predictions(), topics.deadLetters()), STREAMED, 500);
+        CompletableFuture<Void> streaming = CompletableFuture.runAsync(() -> stream.send(images, IMAGES));
         List<ConsumerRecord<String, byte[]>> outputs;
         try (RecordCollector collector = new RecordCollector(brokers,
                 List.of(topics.predictions(), topics.deadLetters()));
@@ -155,7 +171,6 @@ class HotReloadTest {
     @Test
     void versionsThatCannotBeServedAreRejectedAndTheOldOneKeepsServing() throws Exception {
         Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
-        ModelRegistry registry = new ModelRegistry(Files.createTempDirectory("svertka-reject-registry-"));
         ModelVersion good = publish(registry, "guarded", DIGITS, 1);
         ModelVersion damaged = publish(registry, "guarded", DIGITS, 2);
         // a model for 14x14 images under a card that promises 28x28: ONNX Runtime refuses it at warm-up
@@ -191,30 +206,12 @@ class HotReloadTest {
         }
     }
 
-    private void streamImages() {
-        try (ImageProducer producer = new ImageProducer(brokers, topics.images())) {
-            for (int i = 0; i < IMAGES; i++) {
-                producer.send(STREAMED + i, images, i % images.size(), ImageProducer.Encoding.RAW);
-                // a steady stream (about 750 images/s), so that both switches happen while images flow
-                if (i % 75 == 74) {
-                    Thread.sleep(100);
-                }
-            }
-            producer.flush();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private double rejections() {
         return meters.counter("svertka.model.loads", "outcome", "rejected").count();
     }
 
-    private void awaitRejections(double expected) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (rejections() < expected && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+    private void awaitRejections(double expected) {
+        await().atMost(Duration.ofSeconds(60)).until(this::rejections, rejected -> rejected >= expected);
         assertThat(rejections()).isEqualTo(expected);
     }
 

@@ -1,6 +1,7 @@
 package dev.svertka.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,9 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.svertka.train.JobSpec;
-import dev.svertka.data.LabeledImages;
 import dev.svertka.kafka.EmbeddedKafka;
-import dev.svertka.kafka.ImageProducer;
 import dev.svertka.kafka.RecordCollector;
 import dev.svertka.kafka.Topics;
 import dev.svertka.model.SeedCnn;
@@ -53,8 +52,10 @@ class InstanceFailoverIT {
             Process b = serve(brokers, "b");
             awaitServing("a1");
             awaitServing("b");
+            // at most 1,000 images ahead of the outputs: the stream still flows at each kill and stop
+            PacedStream stream = new PacedStream(brokers, "images", List.of("predictions", "images-dlq"), PREFIX, 1_000);
             CompletableFuture<Void> sending = CompletableFuture.runAsync(
-                    () -> send(brokers, trained.data().test()));
+                    () -> stream.send(trained.data().test(), IMAGES));
             List<ConsumerRecord<String, byte[]>> outputs;
             Process restarted = null;
             try (RecordCollector collector = new RecordCollector(brokers, List.of("predictions", "images-dlq"))) {
@@ -97,28 +98,10 @@ class InstanceFailoverIT {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
-    private static void awaitServing(String name) throws IOException, InterruptedException {
+    private static void awaitServing(String name) {
         Path log = Path.of("target", "failover-" + name + ".log");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!Files.exists(log) || !Files.readString(log).contains("Serving ")) {
-            assertThat(System.nanoTime()).as("instance " + name + " serving within 90 s; see " + log)
-                    .isLessThan(deadline);
-            Thread.sleep(200);
-        }
-    }
-
-    private static void send(String brokers, LabeledImages test) {
-        try (ImageProducer producer = new ImageProducer(brokers, "images")) {
-            for (int i = 0; i < IMAGES; i++) {
-                producer.send(PREFIX + i, test, i % test.size(), ImageProducer.Encoding.RAW);
-                if (i % 1_000 == 999) {
-                    Thread.sleep(1_000); // about ten seconds of stream
-                }
-            }
-            producer.flush();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        await("instance " + name + " serving; see " + log).atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> Files.exists(log) && Files.readString(log).contains("Serving "));
     }
 }

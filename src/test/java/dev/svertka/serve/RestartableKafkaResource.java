@@ -31,12 +31,15 @@ public class RestartableKafkaResource implements QuarkusTestResourceLifecycleMan
                 "svertka.serve.max-payload-bytes", String.valueOf(MAX_PAYLOAD_BYTES));
     }
 
-    /** Stops the broker, waits {@code downMillis}, and starts it again with its data and port. */
-    static void restart(long downMillis) throws IOException, InterruptedException {
+    /** Stops the broker, runs {@code whileDown}, and starts the broker again with its data and port. */
+    static void restart(Runnable whileDown) throws IOException {
         EmbeddedKafka.Options options = kafka.options();
         kafka.close();
-        Thread.sleep(downMillis);
-        kafka = EmbeddedKafka.start(options);
+        try {
+            whileDown.run();
+        } finally {
+            kafka = EmbeddedKafka.start(options);
+        }
     }
 
     @Override
