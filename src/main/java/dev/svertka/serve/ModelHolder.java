@@ -69,7 +69,7 @@ public class ModelHolder {
         long started = System.nanoTime();
         OnnxClassifier next;
         try {
-            next = OnnxClassifier.open(version, OnnxClassifier.SessionConfig.of(config));
+            next = OnnxClassifier.open(version, config.sessionOptions());
         } catch (OrtException | RuntimeException e) {
             reject(version.card().reference(), e);
             throw e;

@@ -18,19 +18,6 @@ import dev.svertka.runtime.OnnxSessions;
  */
 public final class OnnxClassifier implements AutoCloseable {
 
-    /** The session options serving is configured with. */
-    public static final class SessionConfig {
-
-        private SessionConfig() {
-        }
-
-        /** The session options of {@code config} ({@code svertka.serve.*}). */
-        public static OnnxSessions.Options of(ServeConfig config) {
-            return new OnnxSessions.Options(config.intraOpThreads(), config.interOpThreads(),
-                    config.optimizationLevel(), config.memoryPattern(), config.executionMode(), config.spinning());
-        }
-    }
-
     private final ModelCard card;
     private final OrtEnvironment env;
     private final OrtSession session;

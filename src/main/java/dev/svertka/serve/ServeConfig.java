@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import ai.onnxruntime.OrtSession.SessionOptions.ExecutionMode;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import dev.svertka.runtime.OnnxSessions;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -70,6 +71,12 @@ public interface ServeConfig {
 
     /** The producer of predictions and dead letters. */
     Producer producer();
+
+    /** The ONNX Runtime session options configured here, as serving (and the checks of what it serves) use them. */
+    default OnnxSessions.Options sessionOptions() {
+        return new OnnxSessions.Options(intraOpThreads(), interOpThreads(), optimizationLevel(), memoryPattern(),
+                executionMode(), spinning());
+    }
 
     interface Producer {
 

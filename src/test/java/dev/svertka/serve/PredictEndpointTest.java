@@ -63,7 +63,7 @@ class PredictEndpointTest {
     /** The export parity check and the import check open their sessions with {@code Options.DEFAULT}. */
     @Test
     void theChecksBeforePublishingRunModelsWithTheOptionsServingIsConfiguredWith() {
-        assertThat(OnnxClassifier.SessionConfig.of(config)).isEqualTo(OnnxSessions.Options.DEFAULT);
+        assertThat(config.sessionOptions()).isEqualTo(OnnxSessions.Options.DEFAULT);
     }
 
     @Test
