@@ -1,11 +1,14 @@
 # syntax=docker/dockerfile:1
-# Svertka: one image for every role; the command picks it (serve, trainer, train, demo, ...).
-#   docker build -t svertka .                                  # CPU: inference and CPU training
-#   docker build --build-arg BACKEND=cuda -t svertka-cuda .     # GPU trainer (ND4J on CUDA 11.6)
-#   docker build --build-arg ND4J_NATIVES=linux-x86_64 -t svertka .   # CPU image for hosts without AVX2
-#   docker run --rm svertka demo
+# Svertka: two images from one build; the command picks the role (serve, trainer, train, demo, ...).
+#   docker build --target inference -t svertka .                               # serve, send, registry: no DL4J/ND4J
+#   docker build --target trainer -t svertka-trainer .                         # every command, CPU training
+#   docker build --target trainer --build-arg BACKEND=cuda -t svertka-cuda .   # GPU trainer (ND4J on CUDA 11.6)
+#   docker build --target trainer --build-arg ND4J_NATIVES=linux-x86_64 -t svertka-trainer .   # CPUs without AVX2
+#   docker run --rm svertka-trainer demo
 #   docker run --rm -p 8080:8080 -e KAFKA_BOOTSTRAP_SERVERS=kafka:9092 -e SVERTKA_SERVE_MODEL=fashion \
 #       -v registry:/registry svertka serve
+# Without --target the trainer image is built (the last stage): a plain `docker build .` still gives the image
+# that runs every command, as it did when there was one image.
 
 # BACKEND selects both the Maven build (cuda: the -Pcuda profile) and the runtime base below, so
 # a CUDA build can never end up on a base without CUDA, nor a CPU build on a CUDA base.
@@ -47,10 +50,10 @@ COPY --from=eclipse-temurin:17-jre-jammy /opt/java/openjdk /opt/java/openjdk
 # the cuda profile ships ND4J built with and without cuDNN; JavaCPP loads the cuDNN build with this
 ENV JDK_JAVA_OPTIONS="-Djavacpp.platform.extension=-cudnn"
 
-FROM runtime-${BACKEND}
+# What both images share: the base, the user, the environment and the entry point.
+FROM runtime-${BACKEND} AS runtime
 ARG BACKEND
-LABEL org.opencontainers.image.title="svertka" \
-      org.opencontainers.image.description="Svertka: train CNN image classifiers and serve them on Kafka" \
+LABEL org.opencontainers.image.description="Svertka: train CNN image classifiers and serve them on Kafka" \
       dev.svertka.backend="${BACKEND}"
 # A fixed numeric uid, so Kubernetes' runAsNonRoot can check it. The application files stay owned
 # by root (read-only for the process); it writes only to /registry, its home (caches such as
@@ -64,11 +67,6 @@ RUN apt-get update \
  && useradd --uid 10001 --gid 10001 --create-home --home-dir /home/svertka --shell /usr/sbin/nologin svertka \
  && mkdir /registry && chown 10001:10001 /registry
 WORKDIR /app
-# Only the Quarkus fast-jar layout; dependencies first, so a code change rebuilds thin layers.
-COPY --from=build /src/target/quarkus-app/lib/ lib/
-COPY --from=build /src/target/quarkus-app/quarkus-run.jar ./
-COPY --from=build /src/target/quarkus-app/app/ app/
-COPY --from=build /src/target/quarkus-app/quarkus/ quarkus/
 USER 10001:10001
 # The JVM sizes itself from the container's limits (JDK 17 is container-aware): the heap gets half
 # of the memory limit, the other half is left to native memory (ONNX Runtime sessions, ND4J
@@ -83,3 +81,22 @@ EXPOSE 8080
 # exec: java becomes PID 1 and receives SIGTERM itself, so shutdown drains gracefully
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/quarkus-run.jar \"$@\"", "svertka"]
 CMD ["--help"]
+
+# The inference role: the app without DL4J, ND4J and JavaCPP (target/inference-app, a third of the jars'
+# size); the commands that train say that they need the trainer image. Built with the default BACKEND=cpu
+# only: ONNX Runtime serves on the CPU, and a cuda build (-Pcuda) makes the trainer's app alone.
+FROM runtime AS inference
+LABEL org.opencontainers.image.title="svertka"
+# Only the Quarkus fast-jar layout; dependencies first, so a code change rebuilds thin layers.
+COPY --from=build /src/target/inference-app/lib/ lib/
+COPY --from=build /src/target/inference-app/quarkus-run.jar ./
+COPY --from=build /src/target/inference-app/app/ app/
+COPY --from=build /src/target/inference-app/quarkus/ quarkus/
+
+# Every role, training included (trainer service, train Jobs, demo), on the BACKEND's ND4J.
+FROM runtime AS trainer
+LABEL org.opencontainers.image.title="svertka-trainer"
+COPY --from=build /src/target/quarkus-app/lib/ lib/
+COPY --from=build /src/target/quarkus-app/quarkus-run.jar ./
+COPY --from=build /src/target/quarkus-app/app/ app/
+COPY --from=build /src/target/quarkus-app/quarkus/ quarkus/

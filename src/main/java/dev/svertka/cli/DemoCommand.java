@@ -32,6 +32,7 @@ import dev.svertka.train.TrainingPipeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+@NeedsTrainingStack
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "The whole pipeline in one JVM, no external service: embedded Kafka, train seed-cnn, export to "
                 + "ONNX, serve, send test images and a few bad ones, and account for every one.")

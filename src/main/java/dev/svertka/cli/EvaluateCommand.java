@@ -19,6 +19,7 @@ import dev.svertka.train.Evaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+@NeedsTrainingStack
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Accuracy of a stored model (its ONNX file, as served) on a dataset's test images.")
 public class EvaluateCommand implements Callable<Integer> {

@@ -14,14 +14,20 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 public final class JobDefaults implements IDefaultValueProvider {
 
-    private static final JsonNode DEFAULTS = new ObjectMapper().valueToTree(JobSpec.defaults());
+    /**
+     * Built when a default is first asked for (train's help or options), not when picocli creates this provider
+     * for every command line: JobSpec checks its optimizer with ND4J, which the inference app leaves out.
+     */
+    private static final class Defaults {
+        static final JsonNode VALUES = new ObjectMapper().valueToTree(JobSpec.defaults());
+    }
 
     @Override
     public String defaultValue(ArgSpec arg) {
         if (!(arg instanceof OptionSpec option)) {
             return null;
         }
-        JsonNode value = DEFAULTS.get(jsonName(option.longestName()));
+        JsonNode value = Defaults.VALUES.get(jsonName(option.longestName()));
         return value == null || value.isNull() ? null : value.asText();
     }
 

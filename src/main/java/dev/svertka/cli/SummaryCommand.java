@@ -8,6 +8,7 @@ import dev.svertka.model.Presets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+@NeedsTrainingStack
 @Command(name = "summary", mixinStandardHelpOptions = true,
         description = "Print a preset's layers, output shapes and parameter counts (as Keras' model.summary()).")
 public class SummaryCommand implements Callable<Integer> {

@@ -1,5 +1,6 @@
 package dev.svertka.cli;
 
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.inject.Inject;
@@ -25,6 +26,11 @@ public class SvertkaMain implements QuarkusApplication {
     CommandLine.IFactory factory;
 
     public static void main(String... args) {
+        Optional<String> refused = TrainingStack.refusal(TrainingStack.present(), args);
+        if (refused.isPresent()) {
+            System.err.println(refused.get());
+            System.exit(1);
+        }
         LaunchSettings.apply(args);
         if (!LaunchSettings.needsDemoBroker(args)) {
             Quarkus.run(SvertkaMain.class, args);
@@ -44,7 +50,10 @@ public class SvertkaMain implements QuarkusApplication {
     @Override
     public int run(String... args) {
         // before any command builds a network: DL4J decides at layer construction whether to attach oneDNN
-        OneDnnHelpers.enable();
+        // (OneDnnHelpers is DL4J's: the inference app, which has no DL4J, must not load it)
+        if (TrainingStack.present()) {
+            OneDnnHelpers.enable();
+        }
         return new CommandLine(SvertkaCommand.class, factory)
                 .setExecutionExceptionHandler((error, commandLine, parsed) -> {
                     // failures the user can act on are reported as one line, not a stack trace

@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+@NeedsTrainingStack
 @Command(name = "train", mixinStandardHelpOptions = true, defaultValueProvider = JobDefaults.class,
         description = "Train a preset (or fine-tune a stored model), export it to ONNX (checked against DL4J) and store it"
                 + " as a new model version.")

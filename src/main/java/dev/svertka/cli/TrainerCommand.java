@@ -11,6 +11,7 @@ import dev.svertka.registry.ModelRegistry;
 import io.quarkus.runtime.Quarkus;
 import picocli.CommandLine.Command;
 
+@NeedsTrainingStack
 @Command(name = "trainer", mixinStandardHelpOptions = true,
         description = "Serve the training-job REST API (the trainer role) until stopped: POST /jobs with a job spec"
                 + " (as train --spec), GET /jobs[/ID], DELETE /jobs/ID, GET /jobs/ID/report. Bearer token from"

@@ -22,6 +22,7 @@ import jakarta.ws.rs.sse.Sse;
 
 import dev.svertka.train.JobSpec;
 import dev.svertka.report.TrainingReport;
+import io.quarkus.arc.properties.IfBuildProperty;
 import io.smallrye.mutiny.Multi;
 
 /**
@@ -31,6 +32,8 @@ import io.smallrye.mutiny.Multi;
  */
 @jakarta.ws.rs.Path("/jobs")
 @TrainerApi
+// left out of the inference app at build time: it has no training stack to run a job with
+@IfBuildProperty(name = "svertka.build.trainer-api", stringValue = "true", enableIfMissing = true)
 @Produces(MediaType.APPLICATION_JSON)
 public class JobResource {
 

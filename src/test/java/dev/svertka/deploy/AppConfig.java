@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -30,6 +31,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithName;
 import picocli.CommandLine.Command;
 
+import dev.svertka.cli.NeedsTrainingStack;
 import dev.svertka.cli.SvertkaCommand;
 
 /**
@@ -160,9 +162,20 @@ final class AppConfig {
 
     /** The commands the application's command line knows. */
     static Set<String> commands() {
+        return commandNames(command -> true);
+    }
+
+    /** The commands that run DL4J/ND4J ({@link NeedsTrainingStack}): the inference image refuses them. */
+    static Set<String> trainingCommands() {
+        return commandNames(command -> command.isAnnotationPresent(NeedsTrainingStack.class));
+    }
+
+    private static Set<String> commandNames(Predicate<Class<?>> which) {
         Set<String> names = new HashSet<>();
         for (Class<?> sub : SvertkaCommand.class.getAnnotation(Command.class).subcommands()) {
-            names.add(sub.getAnnotation(Command.class).name());
+            if (which.test(sub)) {
+                names.add(sub.getAnnotation(Command.class).name());
+            }
         }
         return names;
     }

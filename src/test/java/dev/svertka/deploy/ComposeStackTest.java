@@ -50,9 +50,12 @@ class ComposeStackTest {
         assertThat(env.keySet()).noneMatch(k -> k.contains("ZOOKEEPER"));
     }
 
-    /** Every Svertka service runs the repository's image with a command and variables the app knows. */
+    /**
+     * Every Svertka service runs the repository's image made for its command (the inference one unless it trains),
+     * with a command and variables the app knows.
+     */
     @Test
-    void svertkaServicesRunTheImageWithWhatTheAppReads() {
+    void svertkaServicesRunTheImageWithWhatTheAppReads() throws IOException {
         List<String> advertised = List.of(Yaml.stringAt(service("kafka"), "environment", "KAFKA_ADVERTISED_LISTENERS")
                 .replaceAll("[A-Z]+://", "").split(","));
         Map<String, Map<String, Object>> svertka = svertkaServices();
@@ -63,6 +66,8 @@ class ComposeStackTest {
                     .resolve("Dockerfile").normalize()).isEqualTo(Dockerfile.PATH);
             String command = Yaml.listAt(service, "command").get(0).toString();
             assertThat(AppConfig.commands()).as(entry.getKey()).contains(command);
+            assertThat(Yaml.stringAt(service, "build", "target")).as(entry.getKey())
+                    .isEqualTo(Dockerfile.targetFor(command)).isEqualTo(Dockerfile.targetOf(Yaml.stringAt(service, "image")));
             Map<String, Object> env = Yaml.mapAt(service, "environment");
             assertThat(env.keySet()).allSatisfy(name -> assertThat(app.readsEnv(name)).as(name + " is read by the app").isTrue());
             if (env.containsKey("KAFKA_BOOTSTRAP_SERVERS")) {
@@ -180,7 +185,7 @@ class ComposeStackTest {
     private static Map<String, Map<String, Object>> svertkaServices() {
         Map<String, Map<String, Object>> found = new HashMap<>();
         services.forEach((name, service) -> {
-            if (Yaml.stringAt(service, "image").startsWith("svertka:")) {
+            if (Yaml.stringAt(service, "image").matches("svertka(-trainer)?:.+")) {
                 found.put(name, Yaml.map(service));
             }
         });

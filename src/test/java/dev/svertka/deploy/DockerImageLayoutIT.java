@@ -12,34 +12,39 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs after {@code package} (failsafe, in {@code verify}): the paths the Dockerfile copies out of
- * target/quarkus-app exist in what the build really produced, and nothing the application needs
- * is left behind. A unit test could not see the packaged application: surefire runs before it.
+ * Runs after {@code package} (failsafe, in {@code verify}): the paths the Dockerfile's images copy out of
+ * target/inference-app and target/quarkus-app exist in what the build really produced, and nothing the
+ * application needs is left behind. A unit test could not see the packaged applications: surefire runs before it.
  */
 class DockerImageLayoutIT {
 
-    private static final Path FAST_JAR = AppConfig.ROOT.resolve("target/quarkus-app");
+    private static final Path TARGET = AppConfig.ROOT.resolve("target");
 
     @Test
-    void theDockerfileCopiesTheWholePackagedFastJar() throws IOException {
-        assertThat(FAST_JAR).as("`package` writes the fast-jar before integration tests run").isDirectory();
-        Set<String> copied = Dockerfile.read().fastJarEntries();
-        for (String entry : copied) {
-            Path path = FAST_JAR.resolve(entry);
-            assertThat(path).as(entry).exists();
-            if (Files.isDirectory(path)) {
-                try (Stream<Path> files = Files.walk(path)) {
-                    assertThat(files.filter(Files::isRegularFile).count()).as(entry + " holds files").isPositive();
+    void eachImageCopiesItsWholePackagedFastJar() throws IOException {
+        Dockerfile docker = Dockerfile.read();
+        for (String image : Dockerfile.IMAGES) {
+            Path fastJar = TARGET.resolve(docker.appFolder(image));
+            assertThat(fastJar).as("`package` writes the fast-jar of " + image + " before integration tests run")
+                    .isDirectory();
+            Set<String> copied = docker.fastJarEntries(image);
+            for (String entry : copied) {
+                Path path = fastJar.resolve(entry);
+                assertThat(path).as(image + ": " + entry).exists();
+                if (Files.isDirectory(path)) {
+                    try (Stream<Path> files = Files.walk(path)) {
+                        assertThat(files.filter(Files::isRegularFile).count()).as(entry + " holds files").isPositive();
+                    }
                 }
             }
+            Set<String> produced = new TreeSet<>();
+            try (Stream<Path> entries = Files.list(fastJar)) {
+                entries.map(p -> p.getFileName().toString()).forEach(produced::add);
+            }
+            // the dependency list is a build report, not something the application reads
+            produced.remove("quarkus-app-dependencies.txt");
+            assertThat(copied).as("copied from " + fastJar).containsExactlyInAnyOrderElementsOf(produced);
         }
-        Set<String> produced = new TreeSet<>();
-        try (Stream<Path> entries = Files.list(FAST_JAR)) {
-            entries.map(p -> p.getFileName().toString()).forEach(produced::add);
-        }
-        // the dependency list is a build report, not something the application reads
-        produced.remove("quarkus-app-dependencies.txt");
-        assertThat(copied).as("copied from target/quarkus-app").containsExactlyInAnyOrderElementsOf(produced);
     }
 
     /**
@@ -49,7 +54,7 @@ class DockerImageLayoutIT {
     @Test
     void theBackendJarIsNamedAsTheDockerfileExpects() throws IOException {
         assertThat(Files.readString(Dockerfile.PATH)).contains("lib/main | grep -q '^org\\.nd4j\\.nd4j-cuda-'");
-        try (Stream<Path> jars = Files.list(FAST_JAR.resolve("lib/main"))) {
+        try (Stream<Path> jars = Files.list(TARGET.resolve(Dockerfile.read().appFolder("trainer")).resolve("lib/main"))) {
             assertThat(jars.map(p -> p.getFileName().toString()))
                     .anyMatch(name -> name.matches("org\\.nd4j\\.nd4j-(native|cuda-[0-9.]+)-1\\..*\\.jar"));
         }

@@ -6,16 +6,25 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** A Dockerfile read into its stages and instructions, as the builder sees them. */
 record Dockerfile(List<Instruction> globalArgs, List<Stage> stages) {
 
     static final Path PATH = AppConfig.ROOT.resolve("Dockerfile");
-    /** Where the build stage's `package` leaves the Quarkus fast-jar. */
-    static final String FAST_JAR = "/src/target/quarkus-app/";
+    /** Where the build stage's `package` leaves the Quarkus fast-jars, one folder per app. */
+    static final String TARGET = "/src/target/";
+    /** The stage that sets up what the images share (user, environment, entry point). */
+    static final String RUNTIME = "runtime";
+    /** The images: stages built on {@link #RUNTIME} that add an app. */
+    static final List<String> IMAGES = List.of("inference", "trainer");
+    private static final Pattern USAGE = Pattern.compile("^#\\s+docker build .*--target (\\S+) .*-t ([^\\s:]+)");
 
     record Instruction(String keyword, String arguments) {
 
@@ -24,7 +33,7 @@ record Dockerfile(List<Instruction> globalArgs, List<Stage> stages) {
             String text = arguments.trim();
             if (text.startsWith("[")) {
                 List<String> words = new ArrayList<>();
-                var m = java.util.regex.Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(text);
+                var m = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(text);
                 while (m.find()) {
                     words.add(m.group(1).replace("\\\"", "\""));
                 }
@@ -116,27 +125,68 @@ record Dockerfile(List<Instruction> globalArgs, List<Stage> stages) {
                 .findFirst();
     }
 
-    /**
-     * What the runtime stage copies out of the build stage's fast-jar folder, relative to it
-     * ("lib", "quarkus-run.jar", ...); a COPY from anywhere else fails.
-     */
-    Set<String> fastJarEntries() {
-        Set<String> entries = new TreeSet<>();
-        for (Instruction copy : finalStage().all("COPY")) {
-            List<String> operands = copy.operands();
-            for (String source : operands.subList(0, operands.size() - 1)) {
-                if (!source.startsWith(FAST_JAR)) {
-                    throw new IllegalStateException("the runtime stage copies " + source + ", outside " + FAST_JAR);
-                }
-                entries.add(source.substring(FAST_JAR.length()).replaceAll("/$", ""));
+    /** The folder under target/ whose fast-jar the image's stage copies ("quarkus-app", ...); one per stage. */
+    String appFolder(String image) {
+        Set<String> folders = new TreeSet<>();
+        for (String source : copiedSources(image)) {
+            if (!source.startsWith(TARGET)) {
+                throw new IllegalStateException("stage " + image + " copies " + source + ", outside " + TARGET);
             }
+            folders.add(source.substring(TARGET.length()).split("/")[0]);
         }
+        if (folders.size() != 1) {
+            throw new IllegalStateException("stage " + image + " copies from " + folders + ", not from one app");
+        }
+        return folders.iterator().next();
+    }
+
+    /** What the image's stage copies out of its app's fast-jar folder, relative to it ("lib", "quarkus-run.jar", ...). */
+    Set<String> fastJarEntries(String image) {
+        String folder = TARGET + appFolder(image) + "/";
+        Set<String> entries = new TreeSet<>();
+        copiedSources(image).forEach(source -> entries.add(source.substring(folder.length()).replaceAll("/$", "")));
         return entries;
     }
 
-    /** The numeric user the final image runs as. */
+    private List<String> copiedSources(String image) {
+        List<String> sources = new ArrayList<>();
+        for (Instruction copy : stage(image).all("COPY")) {
+            List<String> operands = copy.operands();
+            sources.addAll(operands.subList(0, operands.size() - 1));
+        }
+        return sources;
+    }
+
+    /** The image names the header's usage lines build, to the stage each targets ("svertka" to "inference"). */
+    static Map<String, String> documentedTargets() throws IOException {
+        Map<String, String> targets = new TreeMap<>();
+        for (String line : Files.readAllLines(PATH)) {
+            Matcher usage = USAGE.matcher(line);
+            if (usage.find()) {
+                targets.put(usage.group(2), usage.group(1));
+            }
+        }
+        return targets;
+    }
+
+    /** The stage an image reference ("REGISTRY/svertka:TAG") was built from, by the header's usage lines. */
+    static String targetOf(String image) throws IOException {
+        String name = image.replaceAll("[:@].*$", "").replaceAll("^.*/", "");
+        String target = documentedTargets().get(name);
+        if (target == null) {
+            throw new IllegalStateException("no usage line of " + PATH + " builds an image named " + name);
+        }
+        return target;
+    }
+
+    /** The image stage a command runs in: the inference one unless it needs the training stack. */
+    static String targetFor(String command) {
+        return AppConfig.trainingCommands().contains(command) ? "trainer" : "inference";
+    }
+
+    /** The numeric user the images run as. */
     int runtimeUid() {
-        String user = finalStage().last("USER").orElseThrow().arguments().trim();
+        String user = stage(RUNTIME).last("USER").orElseThrow().arguments().trim();
         return Integer.parseInt(user.split(":")[0]);
     }
 }

@@ -33,8 +33,26 @@ class DockerfileTest {
         assertThat(build.all("RUN")).extracting(Instruction::arguments)
                 .anySatisfy(run -> assertThat(run).contains("./mvnw").contains(" package"));
         assertThat(docker.stages()).hasSizeGreaterThanOrEqualTo(2);
-        assertThat(docker.finalStage().name()).as("the runtime stage is the last one").isNull();
         assertThat(docker.stage("runtime-cpu").base()).contains("17-jre");
+    }
+
+    /**
+     * Two images on one runtime stage: the inference one from the app without the training stack, the trainer
+     * from the full app; the trainer is the last stage, so that a build without --target runs every command.
+     */
+    @Test
+    void buildsTheInferenceAndTheTrainerImageFromTheirOwnApps() throws IOException {
+        for (String image : Dockerfile.IMAGES) {
+            assertThat(docker.stage(image).base()).as(image).isEqualTo(Dockerfile.RUNTIME);
+            assertThat(docker.stage(image).all("USER")).as(image + " keeps the runtime's user").isEmpty();
+        }
+        assertThat(docker.appFolder("inference")).isEqualTo("inference-app");
+        assertThat(docker.appFolder("trainer")).isEqualTo("quarkus-app");
+        assertThat(Files.readString(AppConfig.ROOT.resolve("pom.xml")))
+                .contains("<quarkus.package.output-directory>inference-app</quarkus.package.output-directory>");
+        assertThat(docker.finalStage().name()).isEqualTo("trainer");
+        assertThat(Dockerfile.documentedTargets()).containsEntry("svertka", "inference")
+                .containsEntry("svertka-trainer", "trainer").containsEntry("svertka-cuda", "trainer");
     }
 
     /** ND4J_NATIVES empty keeps the pom's choice (the oneDNN build); set, it builds those natives (older CPUs). */
@@ -64,7 +82,7 @@ class DockerfileTest {
     @Test
     void everyBackendHasARuntimeBaseAndABuildBranch() {
         assertThat(docker.globalArg("BACKEND")).contains("cpu");
-        assertThat(docker.finalStage().base()).isEqualTo("runtime-${BACKEND}");
+        assertThat(docker.stage(Dockerfile.RUNTIME).base()).isEqualTo("runtime-${BACKEND}");
         Set<String> backends = docker.stages().stream().map(Stage::name)
                 .filter(n -> n != null && n.startsWith("runtime-"))
                 .map(n -> n.substring("runtime-".length()))
@@ -85,7 +103,7 @@ class DockerfileTest {
 
     @Test
     void runsAsANonRootUserItCreates() {
-        Stage runtime = docker.finalStage();
+        Stage runtime = docker.stage(Dockerfile.RUNTIME);
         int uid = docker.runtimeUid();
         assertThat(uid).isPositive();
         assertThat(runtime.all("RUN")).anySatisfy(r -> assertThat(r.arguments()).contains("--uid " + uid));
@@ -98,26 +116,28 @@ class DockerfileTest {
     /** Whatever the base, the runtime can draw text (synthetic digits, report pictures). */
     @Test
     void installsFontsInTheRuntimeStageForEveryBase() {
-        assertThat(docker.finalStage().all("RUN")).anySatisfy(r -> assertThat(r.arguments())
+        assertThat(docker.stage(Dockerfile.RUNTIME).all("RUN")).anySatisfy(r -> assertThat(r.arguments())
                 .contains("apt-get install -y --no-install-recommends fontconfig")
                 .contains("rm -rf /var/lib/apt/lists/*"));
     }
 
     @Test
     void exposesTheApplicationsHttpPort() {
-        assertThat(docker.finalStage().all("EXPOSE")).extracting(Instruction::arguments)
+        assertThat(docker.stage(Dockerfile.RUNTIME).all("EXPOSE")).extracting(Instruction::arguments)
                 .containsExactly(String.valueOf(app.httpPort()));
     }
 
-    /** Only the fast-jar layout reaches the runtime image, and the entry point starts its jar. */
+    /** Only the fast-jar layout reaches each image, and the entry point starts its jar. */
     @Test
     void copiesOnlyTheFastJarLayoutAndRunsIt() {
         assertThat(app.valueOr("quarkus.package.jar.type", "fast-jar")).isEqualTo("fast-jar");
         assertThat(app.valueOr("quarkus.package.output-directory", "quarkus-app")).isEqualTo("quarkus-app");
-        Stage runtime = docker.finalStage();
-        List<Instruction> copies = runtime.all("COPY");
-        assertThat(copies).allSatisfy(c -> assertThat(c.flag("from")).contains("build"));
-        assertThat(docker.fastJarEntries()).containsExactlyInAnyOrder("lib", "app", "quarkus", "quarkus-run.jar");
+        for (String image : Dockerfile.IMAGES) {
+            assertThat(docker.stage(image).all("COPY")).allSatisfy(c -> assertThat(c.flag("from")).contains("build"));
+            assertThat(docker.fastJarEntries(image)).as(image)
+                    .containsExactlyInAnyOrder("lib", "app", "quarkus", "quarkus-run.jar");
+        }
+        Stage runtime = docker.stage(Dockerfile.RUNTIME);
         String workdir = runtime.last("WORKDIR").orElseThrow().arguments();
         List<String> entry = runtime.last("ENTRYPOINT").orElseThrow().words();
         assertThat(String.join(" ", entry))
@@ -128,7 +148,7 @@ class DockerfileTest {
     /** The JVM sizes itself from the container, leaves room for native memory and dies on OOM. */
     @Test
     void setsContainerAwareJvmFlags() {
-        String env = docker.finalStage().all("ENV").stream().map(Instruction::arguments)
+        String env = docker.stage(Dockerfile.RUNTIME).all("ENV").stream().map(Instruction::arguments)
                 .collect(Collectors.joining(" "));
         assertThat(env).containsPattern("-XX:MaxRAMPercentage=([1-6][0-9])\\b")
                 .contains("-XX:+ExitOnOutOfMemoryError")
@@ -140,7 +160,7 @@ class DockerfileTest {
     /** ND4J's OpenMP threads sleep at barriers: spinning halves CPU training speed on shared cores (issue 7). */
     @Test
     void setsPassiveOpenMpWaitPolicy() {
-        String env = docker.finalStage().all("ENV").stream().map(Instruction::arguments)
+        String env = docker.stage(Dockerfile.RUNTIME).all("ENV").stream().map(Instruction::arguments)
                 .collect(Collectors.joining(" "));
         assertThat(env).contains("OMP_WAIT_POLICY=PASSIVE");
     }

@@ -104,15 +104,18 @@ class KubernetesManifestsTest {
     /** Every Svertka container runs a command the app knows; servers are probed where the app answers. */
     @ParameterizedTest
     @MethodSource("renderings")
-    void svertkaContainersRunKnownCommandsWithProbesResourcesAndScraping(Rendering k8s) {
+    void svertkaContainersRunKnownCommandsWithProbesResourcesAndScraping(Rendering k8s) throws IOException {
         Set<String> commands = AppConfig.commands();
         for (Map<String, Object> workload : k8s.workloads()) {
             Map<String, Object> pod = Yaml.mapAt(workload, "spec", "template");
             for (Map<String, Object> container : Yaml.mapsAt(pod, "spec", "containers")) {
                 String name = workload.get("kind") + " " + Yaml.stringAt(workload, "metadata", "name");
-                assertThat(Yaml.stringAt(container, "image")).as(name).matches("(.+/)?svertka(-cuda)?[:@].+");
+                String image = Yaml.stringAt(container, "image");
+                assertThat(image).as(name).matches("(.+/)?svertka(-trainer|-cuda)?[:@].+");
                 String command = Yaml.listAt(container, "args").get(0).toString();
                 assertThat(commands).as(name).contains(command);
+                assertThat(Dockerfile.targetOf(image)).as(name + " runs " + command + " from the image made for it")
+                        .isEqualTo(Dockerfile.targetFor(command));
                 assertResources(name, container);
                 if (!AppConfig.SERVER_COMMANDS.contains(command)) {
                     assertThat(Yaml.at(container, "ports")).as(name + " listens on nothing").isNull();

@@ -25,7 +25,8 @@ import dev.svertka.registry.ModelRegistry;
 import dev.svertka.train.TrainingPipeline;
 
 /**
- * Inference instances as real processes: the packaged application ({@code serve}), two of them in one
+ * Inference instances as real processes: the packaged inference app ({@code serve} from target/inference-app,
+ * the inference image's: no DL4J/ND4J), two of them in one
  * consumer group on a real embedded broker. Mid-stream, instance A is killed (SIGKILL, no shutdown
  * at all) and started again, then instance B stops (SIGTERM, graceful) and leaves the group. Every
  * image must still end as a prediction; duplicates are counted, and each is the same input record
@@ -83,10 +84,10 @@ class InstanceFailoverIT {
         }
     }
 
-    /** Starts the packaged application's {@code serve}; its output goes to target/failover-NAME.log. */
+    /** Starts the packaged inference app's {@code serve}; its output goes to target/failover-NAME.log. */
     private Process serve(String brokers, String name) throws IOException {
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
-        assertThat(jar).as("the packaged application (integration-test phase, after package)").exists();
+        Path jar = Path.of("target", "inference-app", "quarkus-run.jar");
+        assertThat(jar).as("the packaged inference app (integration-test phase, after package)").exists();
         Path log = Path.of("target", "failover-" + name + ".log");
         return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dquarkus.http.port=0",
