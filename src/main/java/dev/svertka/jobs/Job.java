@@ -55,8 +55,12 @@ final class Job implements TrainingListener {
     @Override
     public synchronized void on(TrainingEvent event) {
         progress = event.text();
+        boolean progressOnly = event instanceof BatchProgress || event instanceof DataProgress;
+        if (progressOnly && listening.isEmpty()) {
+            return; // a mini-batch nobody watches: no JSON to write on the training thread
+        }
         JobEvent published = JobEvent.of(event);
-        if (!(event instanceof BatchProgress || event instanceof DataProgress)) {
+        if (!progressOnly) {
             keep(log, event.text());
             keep(replay, published);
         }
