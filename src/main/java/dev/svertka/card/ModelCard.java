@@ -15,6 +15,7 @@ public record ModelCard(
         InputShape input,
         String layout,
         float pixelScale,
+        Preprocessing preprocessing,
         String preset,
         String dataset,
         Map<String, Double> metrics,
@@ -24,15 +25,23 @@ public record ModelCard(
 
     public static final String LAYOUT_NCHW = "NCHW";
 
+    /** Cards written before the recipe had a preprocessing block: they meant {@link Preprocessing#DEFAULT}. */
     public ModelCard {
+        preprocessing = preprocessing == null ? Preprocessing.DEFAULT : preprocessing;
+        new InputRecipe(input, pixelScale, preprocessing); // refuses a recipe that cannot be applied
         labels = List.copyOf(labels);
         metrics = Map.copyOf(metrics);
         hyperParameters = Map.copyOf(hyperParameters);
     }
 
     public ModelCard withVersion(int newVersion, String fileSha256) {
-        return new ModelCard(name, newVersion, labels, input, layout, pixelScale, preset, dataset, metrics,
+        return new ModelCard(name, newVersion, labels, input, layout, pixelScale, preprocessing, preset, dataset, metrics,
                 hyperParameters, createdAt, fileSha256);
+    }
+
+    /** How pictures become this model's input. */
+    public InputRecipe recipe() {
+        return new InputRecipe(input, pixelScale, preprocessing);
     }
 
     /**
@@ -47,7 +56,13 @@ public record ModelCard(
         props.put("svertka.layout", layout);
         props.put("svertka.colour_mode", input.colourMode());
         props.put("svertka.pixel_scale", Float.toString(pixelScale));
-        props.put("svertka.normalisation", "x * pixel_scale, x in 0..255");
+        props.put("svertka.channel_order", preprocessing.channelOrder().name());
+        props.put("svertka.mean", preprocessing.mean().toString());
+        props.put("svertka.std", preprocessing.std().toString());
+        props.put("svertka.resize", preprocessing.resize().text()
+                + (preprocessing.resizeTo() == null ? "" : " " + preprocessing.resizeTo()));
+        props.put("svertka.crop", preprocessing.crop().text());
+        props.put("svertka.normalisation", "(x * pixel_scale - mean[c]) / std[c], x in 0..255");
         props.put("svertka.preset", preset);
         props.put("svertka.dataset", dataset);
         metrics.forEach((k, v) -> props.put("svertka.metric." + k, Double.toString(v)));

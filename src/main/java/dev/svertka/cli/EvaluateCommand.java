@@ -48,17 +48,21 @@ public class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelVersion version = new ModelRegistry(registry).resolve(model);
-        LabeledImages test = Datasets.load(data, seed).test();
+        // the card's recipe: the test pictures are resized, cropped and normalised as the model was trained
+        Datasets.Reading reading = new Datasets.Reading(version.card().recipe(), Datasets.Reading.DEFAULT.kafkaBootstrap(),
+                Datasets.Reading.DEFAULT.progress());
+        LabeledImages test = Datasets.load(data, seed, reading).test();
         if (!test.shape().equals(version.card().input()) || test.classes() != version.card().labels().size()) {
             throw new IllegalArgumentException("model " + version.card().reference() + " takes "
                     + version.card().input() + " with " + version.card().labels().size() + " classes, but the data has "
                     + test.shape() + " with " + test.classes());
         }
+        test = test.withRecipe(version.card().recipe());
         long correct = 0;
         try (OnnxClassifier classifier = OnnxClassifier.open(version, OnnxSessions.Options.DEFAULT)) {
             for (int from = 0; from < test.size(); from += batchSize) {
                 int to = Math.min(test.size(), from + batchSize);
-                float[][] probabilities = classifier.classify(test.scaled(from, to), to - from);
+                float[][] probabilities = classifier.classify(test.inputs(from, to), to - from);
                 for (int i = 0; i < probabilities.length; i++) {
                     if (Prediction.topK(probabilities[i], test.classNames(), 1).get(0).index() == test.labels()[from + i]) {
                         correct++;

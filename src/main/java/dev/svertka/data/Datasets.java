@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import dev.svertka.card.InputRecipe;
 import dev.svertka.card.InputShape;
 
 /**
@@ -29,13 +30,13 @@ public final class Datasets {
     /**
      * What reading needs besides the {@code --data} value.
      *
-     * @param imageShape     the size class-folder and topic images are converted and resized to
+     * @param recipe         how class-folder and topic images are converted, resized and cropped to the input
      * @param kafkaBootstrap where a {@code kafka:} topic without {@code bootstrap=} is read
      * @param progress       hears how reading a topic goes
      */
-    public record Reading(InputShape imageShape, String kafkaBootstrap, LabeledTopic.Progress progress) {
+    public record Reading(InputRecipe recipe, String kafkaBootstrap, LabeledTopic.Progress progress) {
 
-        public static final Reading DEFAULT = new Reading(DEFAULT_FOLDER_SHAPE, LabeledTopic.DEFAULT_BOOTSTRAP,
+        public static final Reading DEFAULT = new Reading(InputRecipe.of(DEFAULT_FOLDER_SHAPE), LabeledTopic.DEFAULT_BOOTSTRAP,
                 LabeledTopic.Progress.NONE);
     }
 
@@ -50,7 +51,7 @@ public final class Datasets {
     public static Split load(String spec, long seed, Reading reading) throws IOException {
         if (LabeledTopic.Source.matches(spec)) {
             LabeledTopic.Source source = LabeledTopic.Source.parse(spec, reading.kafkaBootstrap());
-            LabeledTopic.Loaded topic = LabeledTopic.read(source, reading.imageShape(), reading.progress());
+            LabeledTopic.Loaded topic = LabeledTopic.read(source, reading.recipe(), reading.progress());
             return new Split(topic.images(), topic.images().slice(0, 0), topic.description(source) + ", no test set");
         }
         if (spec.equals(SYNTHETIC) || spec.startsWith(SYNTHETIC + ":")) {
@@ -64,7 +65,7 @@ public final class Datasets {
         }
         Path dir = Path.of(spec);
         if (ImageFolders.looksLikeImageFolders(dir)) {
-            return folders(dir, reading.imageShape());
+            return folders(dir, reading.recipe());
         }
         IdxDataset idx = IdxDataset.open(dir);
         return new Split(idx.train(), idx.test(), idx.description());
@@ -81,12 +82,12 @@ public final class Datasets {
             if (source.classes().isEmpty()) {
                 source = source.withClasses(train.classNames());
             }
-            return matching(spec, LabeledTopic.read(source, train.shape(), reading.progress()).images(), train);
+            return matching(spec, LabeledTopic.read(source, train.recipe(), reading.progress()).images(), train);
         }
         Path dir = Path.of(spec);
         LabeledImages test = ImageFolders.looksLikeImageFolders(dir)
-                ? ImageFolders.load(dir, train.shape(), train.classNames()).images()
-                : load(spec, seed, new Reading(train.shape(), reading.kafkaBootstrap(), reading.progress())).test();
+                ? ImageFolders.load(dir, train.recipe(), train.classNames()).images()
+                : load(spec, seed, new Reading(train.recipe(), reading.kafkaBootstrap(), reading.progress())).test();
         return matching(spec, test, train);
     }
 
@@ -98,18 +99,18 @@ public final class Datasets {
         return test;
     }
 
-    private static Split folders(Path dir, InputShape shape) throws IOException {
+    private static Split folders(Path dir, InputRecipe recipe) throws IOException {
         Path trainDir = dir.resolve("train");
         if (!ImageFolders.looksLikeImageFolders(trainDir)) {
-            ImageFolders.Loaded all = ImageFolders.load(dir, shape);
+            ImageFolders.Loaded all = ImageFolders.load(dir, recipe);
             return new Split(all.images(), all.images().slice(0, 0), all.description(dir) + ", no test set");
         }
-        ImageFolders.Loaded train = ImageFolders.load(trainDir, shape);
+        ImageFolders.Loaded train = ImageFolders.load(trainDir, recipe);
         Path testDir = dir.resolve("test");
         if (!Files.isDirectory(testDir)) {
             return new Split(train.images(), train.images().slice(0, 0), train.description(trainDir) + ", no test set");
         }
-        ImageFolders.Loaded test = ImageFolders.load(testDir, shape, train.images().classNames());
+        ImageFolders.Loaded test = ImageFolders.load(testDir, recipe, train.images().classNames());
         return new Split(train.images(), test.images(), train.description(trainDir) + "; test: "
                 + test.description(testDir));
     }

@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 
 import org.jboss.logging.Logger;
 
+import dev.svertka.card.InputRecipe;
 import dev.svertka.card.InputShape;
 
 /**
@@ -25,9 +26,9 @@ import dev.svertka.card.InputShape;
  * layout of Keras' {@code image_dataset_from_directory}. Class names are the subfolder names in
  * alphabetical order. PNG, JPEG, BMP and GIF files are read with ImageIO through the same
  * {@link ImageDecoder} the inference pipeline uses, so training and serving see identical pixels:
- * converted to grey (luma) or RGB as the target shape says, and <b>resized to the target's width and
- * height as a whole, aspect ratio not kept</b> (no cropping: nothing the label depends on is cut off;
- * the serving side does the same). Files that cannot be decoded are skipped and counted, never fatal;
+ * converted to grey (luma) or RGB, resized and cropped as the model's {@link InputRecipe} says (by default
+ * <b>stretched to the input's size, aspect ratio not kept</b>: nothing the label depends on is cut off), and
+ * kept as bytes; serving applies the same recipe. Files that cannot be decoded are skipped and counted, never fatal;
  * other files (no image extension, hidden files) are ignored.
  */
 public final class ImageFolders {
@@ -64,15 +65,15 @@ public final class ImageFolders {
     }
 
     /** Every class subfolder of {@code root}, class names from the folders. */
-    public static Loaded load(Path root, InputShape shape) throws IOException {
-        return load(root, shape, classFolders(root));
+    public static Loaded load(Path root, InputRecipe recipe) throws IOException {
+        return load(root, recipe, classFolders(root));
     }
 
     /**
      * Reads {@code root}'s class subfolders against a given list of class names (so that a test set's labels
      * mean what the training set's do); a class folder unknown to the list is an error.
      */
-    public static Loaded load(Path root, InputShape shape, List<String> classNames) throws IOException {
+    public static Loaded load(Path root, InputRecipe recipe, List<String> classNames) throws IOException {
         List<String> present = classFolders(root);
         for (String name : present) {
             if (!classNames.contains(name)) {
@@ -90,13 +91,14 @@ public final class ImageFolders {
                 }
             }
         }
-        ImageDecoder decoder = new ImageDecoder(shape, FILE_LIMITS);
+        ImageDecoder decoder = new ImageDecoder(recipe, FILE_LIMITS);
+        InputShape shape = recipe.input();
         byte[][] decoded = new byte[files.size()][];
         String[] errors = new String[files.size()];
         // decoding dominates loading and ImageDecoder is thread-safe
         IntStream.range(0, files.size()).parallel().forEach(i -> {
             try {
-                decoded[i] = Pixels.toBytes(decoder.decode(Files.readAllBytes(files.get(i)), null), 255f);
+                decoded[i] = Pixels.toBytes(decoder.pixels(Files.readAllBytes(files.get(i)), null, null), 1f);
             } catch (ImageDecodingException e) {
                 errors[i] = e.reason() + ": " + e.getMessage();
             } catch (IOException e) {
@@ -122,7 +124,7 @@ public final class ImageFolders {
                 keptLabels[k++] = labels.get(i);
             }
         }
-        return new Loaded(new LabeledImages(shape, pixels, keptLabels, classNames), skipped);
+        return new Loaded(new LabeledImages(recipe, pixels, keptLabels, classNames), skipped);
     }
 
     private static List<String> classFolders(Path root) throws IOException {

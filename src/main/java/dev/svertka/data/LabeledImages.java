@@ -4,16 +4,23 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 
+import dev.svertka.card.InputRecipe;
 import dev.svertka.card.InputShape;
 
 /**
- * Labelled images held as unsigned bytes, one image after another, each in CHW order
- * (for grey images CHW and HWC are the same). Small and dependency-free so that training,
- * sending and serving can all use it.
+ * Labelled images held as unsigned bytes, one image after another, each in CHW order (for grey images CHW and
+ * HWC are the same), already at the input's size; {@link #recipe} says how they are normalised when fed to the
+ * model. Small and dependency-free so that training, sending and serving can all use it.
  */
-public record LabeledImages(InputShape shape, byte[] pixels, int[] labels, List<String> classNames) {
+public record LabeledImages(InputRecipe recipe, byte[] pixels, int[] labels, List<String> classNames) {
+
+    /** Images fed as Svertka's own recipe feeds them (scaled to 0..1). */
+    public LabeledImages(InputShape shape, byte[] pixels, int[] labels, List<String> classNames) {
+        this(InputRecipe.of(shape), pixels, labels, classNames);
+    }
 
     public LabeledImages {
+        InputShape shape = recipe.input();
         if (pixels.length != (long) labels.length * shape.pixels()) {
             throw new IllegalArgumentException("pixel buffer holds " + pixels.length + " bytes, expected "
                     + labels.length + " images of " + shape.pixels());
@@ -26,6 +33,19 @@ public record LabeledImages(InputShape shape, byte[] pixels, int[] labels, List<
         }
     }
 
+    public InputShape shape() {
+        return recipe.input();
+    }
+
+    /** The same images fed by another recipe for the same input. */
+    public LabeledImages withRecipe(InputRecipe newRecipe) {
+        if (!newRecipe.input().equals(shape())) {
+            throw new IllegalArgumentException("images of " + shape() + " cannot be fed to an input of "
+                    + newRecipe.input());
+        }
+        return new LabeledImages(newRecipe, pixels, labels, classNames);
+    }
+
     public int size() {
         return labels.length;
     }
@@ -36,24 +56,27 @@ public record LabeledImages(InputShape shape, byte[] pixels, int[] labels, List<
 
     /** A copy of image {@code i}'s bytes. */
     public byte[] image(int i) {
-        int n = shape.pixels();
+        int n = shape().pixels();
         return Arrays.copyOfRange(pixels, i * n, (i + 1) * n);
     }
 
-    /** Images {@code from} (inclusive) to {@code to} (exclusive) as model input: floats scaled by {@link InputShape#PIXEL_SCALE}. */
-    public float[] scaled(int from, int to) {
-        int n = shape.pixels();
+    /** Images {@code from} (inclusive) to {@code to} (exclusive) as model input, normalised by the recipe. */
+    public float[] inputs(int from, int to) {
+        int n = shape().pixels();
         float[] out = new float[(to - from) * n];
         for (int i = 0; i < out.length; i++) {
-            out[i] = (pixels[from * n + i] & 0xFF) * InputShape.PIXEL_SCALE;
+            out[i] = pixels[from * n + i] & 0xFF;
+        }
+        for (int image = 0; image < to - from; image++) {
+            recipe.normalise(out, image * n);
         }
         return out;
     }
 
     /** Images {@code from} (inclusive) to {@code to} (exclusive). */
     public LabeledImages slice(int from, int to) {
-        int n = shape.pixels();
-        return new LabeledImages(shape, Arrays.copyOfRange(pixels, from * n, to * n),
+        int n = shape().pixels();
+        return new LabeledImages(recipe, Arrays.copyOfRange(pixels, from * n, to * n),
                 Arrays.copyOfRange(labels, from, to), classNames);
     }
 
@@ -74,18 +97,18 @@ public record LabeledImages(InputShape shape, byte[] pixels, int[] labels, List<
         }).toArray();
         LabeledImages subset = select(picked);
         int[] relabelled = IntStream.of(subset.labels).map(label -> label - fromClass).toArray();
-        return new LabeledImages(shape, subset.pixels, relabelled, classNames.subList(fromClass, toClass));
+        return new LabeledImages(recipe, subset.pixels, relabelled, classNames.subList(fromClass, toClass));
     }
 
     /** The images at the given indices, in that order. */
     public LabeledImages select(int[] indices) {
-        int n = shape.pixels();
+        int n = shape().pixels();
         byte[] out = new byte[indices.length * n];
         int[] outLabels = new int[indices.length];
         for (int k = 0; k < indices.length; k++) {
             System.arraycopy(pixels, indices[k] * n, out, k * n, n);
             outLabels[k] = labels[indices[k]];
         }
-        return new LabeledImages(shape, out, outLabels, classNames);
+        return new LabeledImages(recipe, out, outLabels, classNames);
     }
 }

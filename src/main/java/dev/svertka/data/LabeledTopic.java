@@ -27,6 +27,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jboss.logging.Logger;
 
+import dev.svertka.card.InputRecipe;
 import dev.svertka.card.InputShape;
 
 /**
@@ -191,8 +192,8 @@ public final class LabeledTopic {
     private LabeledTopic() {
     }
 
-    /** Reads {@code source}, decoding each image to {@code shape}. */
-    public static Loaded read(Source source, InputShape shape, Progress progress) throws IOException {
+    /** Reads {@code source}, each image resized and cropped to the input as {@code recipe} says. */
+    public static Loaded read(Source source, InputRecipe recipe, Progress progress) throws IOException {
         long deadline = System.nanoTime() + source.timeout().toNanos();
         Map<String, Object> config = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, source.bootstrap(),
@@ -201,7 +202,7 @@ public final class LabeledTopic {
                 // asking for a topic that is not there must not create it
                 ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Collected collected = new Collected(shape, source.classes());
+        Collected collected = new Collected(recipe, source.classes());
         String stop;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
@@ -277,8 +278,8 @@ public final class LabeledTopic {
         private long read;
         private long skippedCount;
 
-        Collected(InputShape shape, List<String> classes) {
-            this.decoder = new ImageDecoder(shape);
+        Collected(InputRecipe recipe, List<String> classes) {
+            this.decoder = new ImageDecoder(recipe, ImageDecoder.Limits.DEFAULT);
             this.classes = classes;
         }
 
@@ -294,7 +295,7 @@ public final class LabeledTopic {
                 return;
             }
             try {
-                pixels.writeBytes(Pixels.toBytes(EncodedImage.of(record.value(), record.headers()).decode(decoder), 255f));
+                pixels.writeBytes(Pixels.toBytes(EncodedImage.of(record.value(), record.headers()).pixels(decoder), 1f));
                 labels.add(label);
             } catch (ImageDecodingException e) {
                 skip(record, e.reason().name(), e.getMessage());
@@ -315,7 +316,7 @@ public final class LabeledTopic {
         LabeledImages images() {
             List<String> names = classes.isEmpty() ? List.copyOf(new TreeSet<>(labels)) : classes;
             int[] numbers = labels.stream().mapToInt(names::indexOf).toArray();
-            return new LabeledImages(decoder.target(), pixels.toByteArray(), numbers, names);
+            return new LabeledImages(decoder.recipe(), pixels.toByteArray(), numbers, names);
         }
     }
 }

@@ -31,10 +31,18 @@ public record EncodedImage(byte[] payload, String contentType, String width, Str
                 extension(headers, "width"), extension(headers, "height"), extension(headers, "channels"));
     }
 
-    /** Model input for {@code decoder}'s target shape. */
+    /** Model input, as {@code decoder}'s recipe makes it. */
     public float[] decode(ImageDecoder decoder) throws ImageDecodingException {
-        ImageDecoder.RawLayout raw = isRaw() ? ImageDecoder.RawLayout.parse(width, height, channels) : null;
-        return decoder.decode(payload, contentType, raw);
+        return decoder.decode(payload, contentType, rawLayout());
+    }
+
+    /** The picture at the input's size, not normalised (0..255): what a training set keeps. */
+    public float[] pixels(ImageDecoder decoder) throws ImageDecodingException {
+        return decoder.pixels(payload, contentType, rawLayout());
+    }
+
+    private ImageDecoder.RawLayout rawLayout() throws ImageDecodingException {
+        return isRaw() ? ImageDecoder.RawLayout.parse(width, height, channels) : null;
     }
 
     private boolean isRaw() {

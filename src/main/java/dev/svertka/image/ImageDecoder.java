@@ -20,12 +20,13 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 import dev.svertka.image.ImageDecodingException.Reason;
+import dev.svertka.card.InputRecipe;
 import dev.svertka.card.InputShape;
 
 /**
  * Turns a message payload (PNG, JPEG, BMP, GIF or raw pixels) into one model input: CHW floats of
- * the target shape, scaled by {@link InputShape#PIXEL_SCALE}, converted to grey (luma) or RGB and
- * resized as the target needs. Every refusal is an {@link ImageDecodingException}, never an unchecked
+ * the target shape, converted to grey (luma) or RGB, resized (antialiased) and cropped, then normalised, all
+ * as the model's {@link InputRecipe} says. Every refusal is an {@link ImageDecodingException}, never an unchecked
  * exception, so that a consumer can dead-letter the message with its reason. Stateless and thread-safe.
  *
  * <p>Images with alpha are composited over black, MNIST's background. ImageIO warnings (which is how a
@@ -110,20 +111,21 @@ public final class ImageDecoder {
     record Planes(int width, int height, float[][] channels) {
     }
 
-    private final InputShape target;
+    private final InputRecipe recipe;
     private final Limits limits;
 
+    /** Svertka's own recipe for {@code target}. */
     public ImageDecoder(InputShape target) {
-        this(target, Limits.DEFAULT);
+        this(InputRecipe.of(target), Limits.DEFAULT);
     }
 
-    public ImageDecoder(InputShape target, Limits limits) {
-        this.target = target;
+    public ImageDecoder(InputRecipe recipe, Limits limits) {
+        this.recipe = recipe;
         this.limits = limits;
     }
 
-    public InputShape target() {
-        return target;
+    public InputRecipe recipe() {
+        return recipe;
     }
 
     public Limits limits() {
@@ -137,6 +139,13 @@ public final class ImageDecoder {
 
     /** As {@link #decode(byte[], String)}; {@code raw} is needed, and only read, for {@link #RAW_PIXELS}. */
     public float[] decode(byte[] payload, String contentType, RawLayout raw) throws ImageDecodingException {
+        float[] input = pixels(payload, contentType, raw);
+        recipe.normalise(input, 0);
+        return input;
+    }
+
+    /** The picture resized and cropped as the recipe says, not yet normalised: CHW values 0..255 (RGB order). */
+    public float[] pixels(byte[] payload, String contentType, RawLayout raw) throws ImageDecodingException {
         if (payload == null || payload.length == 0) {
             throw new ImageDecodingException(Reason.EMPTY_PAYLOAD, "the payload is empty");
         }
@@ -287,9 +296,10 @@ public final class ImageDecoder {
         return grey;
     }
 
-    /** Converts channels, resizes and scales into the target's CHW layout. */
+    /** Converts channels, then resizes and crops as the recipe says into the target's CHW layout (0..255). */
     private float[] fit(Planes planes) {
         float[][] channels = planes.channels();
+        InputShape target = recipe.input();
         if (target.channels() == 1 && channels.length == 3) {
             float[] luma = new float[channels[0].length];
             for (int i = 0; i < luma.length; i++) {
@@ -299,13 +309,18 @@ public final class ImageDecoder {
         } else if (target.channels() == 3 && channels.length == 1) {
             channels = new float[][] {channels[0], channels[0], channels[0]};
         }
-        int size = target.width() * target.height();
+        InputRecipe.Fit fit = recipe.fit(planes.width(), planes.height());
+        int width = target.width();
+        int size = width * target.height();
         float[] out = new float[target.pixels()];
         for (int c = 0; c < channels.length; c++) {
-            float[] plane = planes.width() == target.width() && planes.height() == target.height() ? channels[c]
-                    : Resampler.resize(channels[c], planes.width(), planes.height(), target.width(), target.height());
-            for (int i = 0; i < size; i++) {
-                out[c * size + i] = plane[i] * InputShape.PIXEL_SCALE;
+            float[] plane = planes.width() == fit.resizedWidth() && planes.height() == fit.resizedHeight()
+                    ? channels[c]
+                    : Resampler.resize(channels[c], planes.width(), planes.height(), fit.resizedWidth(),
+                    fit.resizedHeight());
+            for (int y = 0; y < target.height(); y++) {
+                System.arraycopy(plane, (fit.top() + y) * fit.resizedWidth() + fit.left(), out, c * size + y * width,
+                        width);
             }
         }
         return out;

@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 import ai.onnxruntime.OrtException;
 import dev.svertka.image.ImageDecoder;
 import dev.svertka.image.ImageDecodingException;
+import dev.svertka.card.InputRecipe;
 import dev.svertka.card.InputShape;
 
 /**
@@ -67,7 +68,7 @@ public class BatchClassifier {
 
     private List<Outcome> classifyWith(OnnxClassifier classifier, List<ImageEvent> images) throws OrtException {
         InputShape shape = classifier.inputShape();
-        ImageDecoder imageDecoder = decoderFor(shape);
+        ImageDecoder imageDecoder = decoderFor(classifier.card().recipe());
         FloatBuffer batch = inputBuffer(images.size(), shape.pixels());
         Outcome[] outcomes = new Outcome[images.size()];
         int[] slots = new int[images.size()];
@@ -110,10 +111,10 @@ public class BatchClassifier {
         return buffer;
     }
 
-    private ImageDecoder decoderFor(InputShape shape) {
+    private ImageDecoder decoderFor(InputRecipe recipe) {
         ImageDecoder current = decoder;
-        if (current == null || !current.target().equals(shape)) {
-            current = new ImageDecoder(shape, new ImageDecoder.Limits(config.maxPayloadBytes(), config.maxPixels()));
+        if (current == null || !current.recipe().equals(recipe)) {
+            current = new ImageDecoder(recipe, new ImageDecoder.Limits(config.maxPayloadBytes(), config.maxPixels()));
             decoder = current;
         }
         return current;

@@ -14,7 +14,7 @@ import dev.svertka.data.LabeledImages;
 import dev.svertka.card.InputShape;
 
 /**
- * Mini-batches of {@link LabeledImages} as NCHW float features scaled to 0..1 and one-hot labels.
+ * Mini-batches of {@link LabeledImages} as NCHW float features normalised by their recipe, and one-hot labels.
  * Batches are built when asked for (the bytes stay compact), in a new seeded order after each
  * {@link #reset()} when shuffling. Training batches may be augmented on the fly: each image anew in
  * each epoch, reproducibly (the randomness depends on seed, epoch and image only).
@@ -92,16 +92,14 @@ public final class ImageBatches implements DataSetIterator {
             int index = order[cursor + k];
             int to = k * pixels;
             if (augmenter != null) {
-                float[] augmented = augmenter.apply(images.image(index), seed, epoch, index);
-                for (int p = 0; p < pixels; p++) {
-                    features[to + p] = augmented[p] * InputShape.PIXEL_SCALE;
-                }
+                System.arraycopy(augmenter.apply(images.image(index), seed, epoch, index), 0, features, to, pixels);
             } else {
                 int from = index * pixels;
                 for (int p = 0; p < pixels; p++) {
-                    features[to + p] = (source[from + p] & 0xFF) * InputShape.PIXEL_SCALE;
+                    features[to + p] = source[from + p] & 0xFF;
                 }
             }
+            images.recipe().normalise(features, to);
             labels[k * images.classes() + images.labels()[index]] = 1f;
         }
         cursor += n;

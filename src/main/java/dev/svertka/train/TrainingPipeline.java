@@ -20,6 +20,7 @@ import dev.svertka.data.Datasets;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.data.LabeledTopic;
 import dev.svertka.data.Splits;
+import dev.svertka.card.InputRecipe;
 import dev.svertka.card.InputShape;
 import dev.svertka.card.ModelCard;
 import dev.svertka.model.Presets;
@@ -135,7 +136,7 @@ public final class TrainingPipeline {
 
     Prepared prepare(JobSpec spec) throws IOException {
         note("Loading data: %s", spec.data());
-        Datasets.Reading reading = new Datasets.Reading(spec.imageShape(), kafkaBootstrap, new TopicProgress());
+        Datasets.Reading reading = new Datasets.Reading(InputRecipe.of(spec.imageShape()), kafkaBootstrap, new TopicProgress());
         Datasets.Split loaded = Datasets.load(spec.data(), spec.seed(), reading);
         note("Data: %s", loaded.description());
         LabeledImages test = loaded.test();
@@ -264,8 +265,9 @@ public final class TrainingPipeline {
             hyper.put("unfreeze_after", String.valueOf(spec.unfreezeAfter()));
         }
         String preset = spec.base() != null ? "fine-tuned from " + spec.base() : spec.preset();
-        return new ModelCard(spec.model(), 0, data.train().classNames(), data.train().shape(),
-                ModelCard.LAYOUT_NCHW, InputShape.PIXEL_SCALE, preset, data.loaded().description(), metrics, hyper,
+        InputRecipe recipe = data.train().recipe();
+        return new ModelCard(spec.model(), 0, data.train().classNames(), recipe.input(),
+                ModelCard.LAYOUT_NCHW, recipe.pixelScale(), recipe.preprocessing(), preset, data.loaded().description(), metrics, hyper,
                 Instant.now().toString(), null);
     }
 }

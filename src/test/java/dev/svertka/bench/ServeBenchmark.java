@@ -114,7 +114,7 @@ class ServeBenchmark {
         float[] inputs = new float[batch * pixels];
         for (int i = 0; i < batch; i++) { // the test split may hold fewer than a batch: repeat it
             int from = i % images.size();
-            System.arraycopy(images.scaled(from, from + 1), 0, inputs, i * pixels, pixels);
+            System.arraycopy(images.inputs(from, from + 1), 0, inputs, i * pixels, pixels);
         }
         try (OnnxClassifier classifier = OnnxClassifier.open(trained.version(),
                 new OnnxSessions.Options(threads, 1))) {

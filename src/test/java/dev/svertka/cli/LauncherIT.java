@@ -35,7 +35,7 @@ class LauncherIT {
     void relativePathsAreTakenFromTheCallersDirectory() throws Exception {
         assertThat(staleSources()).as("sources newer than the packaged jar: run after package").isEmpty();
         ModelCard card = new ModelCard("pets", 0, List.of("cat", "dog"), new InputShape(1, 28, 28),
-                ModelCard.LAYOUT_NCHW, InputShape.PIXEL_SCALE, "seed-cnn", "test data", Map.of(), Map.of(),
+                ModelCard.LAYOUT_NCHW, InputShape.PIXEL_SCALE, null, "seed-cnn", "test data", Map.of(), Map.of(),
                 "2026-11-30T00:00:00Z", null);
         new ModelRegistry(caller.resolve("models")).publish(card, "model".getBytes(StandardCharsets.UTF_8), null);
 

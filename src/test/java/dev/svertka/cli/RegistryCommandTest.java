@@ -35,7 +35,7 @@ class RegistryCommandTest {
 
     private static ModelCard card() {
         return new ModelCard("pets", 0, List.of("cat", "dog"), new InputShape(1, 28, 28), ModelCard.LAYOUT_NCHW,
-                InputShape.PIXEL_SCALE, "seed-cnn", "test data", Map.of("test_accuracy", 0.9), Map.of(),
+                InputShape.PIXEL_SCALE, null, "seed-cnn", "test data", Map.of("test_accuracy", 0.9), Map.of(),
                 "2026-11-30T00:00:00Z", null);
     }
 

@@ -15,6 +15,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.svertka.card.InputRecipe;
 import dev.svertka.card.InputShape;
 
 class ImageFoldersTest {
@@ -33,7 +34,7 @@ class ImageFoldersTest {
         Files.writeString(root.resolve("square/notes.txt"), "not an image");
         Files.write(root.resolve("square/.hidden.png"), new byte[] {1, 2, 3});
 
-        ImageFolders.Loaded loaded = ImageFolders.load(root, GREY);
+        ImageFolders.Loaded loaded = ImageFolders.load(root, InputRecipe.of(GREY));
 
         LabeledImages images = loaded.images();
         assertThat(images.classNames()).containsExactly("circle", "square");
@@ -55,7 +56,7 @@ class ImageFoldersTest {
         write(root.resolve("b/ok.png"), image(28, 28, BufferedImage.TYPE_BYTE_GRAY, 255), "png");
         Files.write(root.resolve("b/empty.png"), new byte[0]);
 
-        ImageFolders.Loaded loaded = ImageFolders.load(root, GREY);
+        ImageFolders.Loaded loaded = ImageFolders.load(root, InputRecipe.of(GREY));
 
         assertThat(loaded.images().size()).isEqualTo(2);
         assertThat(loaded.images().labels()).containsExactly(0, 1);
@@ -73,7 +74,7 @@ class ImageFoldersTest {
         g.dispose();
         write(root.resolve("red/r.png"), red, "png");
 
-        LabeledImages images = ImageFolders.load(root, new InputShape(3, 8, 8)).images();
+        LabeledImages images = ImageFolders.load(root, InputRecipe.of(new InputShape(3, 8, 8))).images();
 
         byte[] chw = images.image(0);
         assertThat(chw[0] & 0xFF).as("red plane").isEqualTo(255);
@@ -107,7 +108,7 @@ class ImageFoldersTest {
     @Test
     void aFolderWithoutClassFoldersIsAClearError() throws IOException {
         Files.writeString(root.resolve("x.txt"), "");
-        assertThatThrownBy(() -> ImageFolders.load(root, GREY)).hasMessageContaining("no class subfolders");
+        assertThatThrownBy(() -> ImageFolders.load(root, InputRecipe.of(GREY))).hasMessageContaining("no class subfolders");
     }
 
     /** A dark image whose left half is {@code level} bright. */

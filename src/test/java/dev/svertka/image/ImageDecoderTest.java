@@ -1,5 +1,6 @@
 package dev.svertka.image;
 
+import dev.svertka.card.InputRecipe;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.data.SyntheticDigits;
 
@@ -239,7 +240,7 @@ class ImageDecoderTest {
     @Test
     void payloadTooLarge() {
         byte[] png = ImageEncoder.png(GREY, DIGITS.image(0));
-        ImageDecoder strict = new ImageDecoder(GREY, new Limits(png.length - 1, 1 << 20));
+        ImageDecoder strict = new ImageDecoder(InputRecipe.of(GREY), new Limits(png.length - 1, 1 << 20));
 
         assertReason(() -> strict.decode(png, "image/png"), Reason.PAYLOAD_TOO_LARGE);
     }
@@ -321,7 +322,7 @@ class ImageDecoderTest {
 
     @Test
     void pixelLimitAppliesToOrdinaryImagesToo() {
-        ImageDecoder strict = new ImageDecoder(GREY, new Limits(1 << 20, 28 * 28 - 1));
+        ImageDecoder strict = new ImageDecoder(InputRecipe.of(GREY), new Limits(1 << 20, 28 * 28 - 1));
 
         assertReason(() -> strict.decode(ImageEncoder.png(GREY, DIGITS.image(0)), null), Reason.TOO_MANY_PIXELS);
         assertReason(() -> strict.decode(DIGITS.image(0), ImageDecoder.RAW_PIXELS, new RawLayout(28, 28, 1)),

@@ -22,7 +22,7 @@ class ExportMetadataTest {
 
     private static ModelCard card(int version) {
         return new ModelCard("digits", version, List.of("a", "b", "c", "d", "e"), INPUT, ModelCard.LAYOUT_NCHW,
-                InputShape.PIXEL_SCALE, "seed-cnn", "synthetic", Map.of("test_accuracy", 0.875),
+                InputShape.PIXEL_SCALE, null, "seed-cnn", "synthetic", Map.of("test_accuracy", 0.875),
                 Map.of("epochs", "1"), "2026-11-30T00:00:00Z", null);
     }
 

@@ -27,7 +27,7 @@ class ModelRegistryTest {
 
     private static ModelCard card(String name) {
         return new ModelCard(name, 0, List.of("cat", "dog"), new InputShape(1, 28, 28), ModelCard.LAYOUT_NCHW,
-                InputShape.PIXEL_SCALE, "seed-cnn", "test data", Map.of("test_accuracy", 0.9), Map.of("epochs", "1"),
+                InputShape.PIXEL_SCALE, null, "seed-cnn", "test data", Map.of("test_accuracy", 0.9), Map.of("epochs", "1"),
                 "2026-11-30T00:00:00Z", null);
     }
 

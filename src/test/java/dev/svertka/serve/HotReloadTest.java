@@ -252,7 +252,7 @@ class HotReloadTest {
                 .setInputType(InputType.convolutional(shape.height(), shape.width(), shape.channels())).build());
         net.init();
         ModelCard card = new ModelCard(name, 0, images.classNames(), cardShape, ModelCard.LAYOUT_NCHW,
-                InputShape.PIXEL_SCALE, "test-cnn", "random weights", Map.of(), Map.of(), "2026-11-30T00:00:00Z", null);
+                InputShape.PIXEL_SCALE, null, "test-cnn", "random weights", Map.of(), Map.of(), "2026-11-30T00:00:00Z", null);
         return registry.publish(card, numbered -> OnnxExporter.export(net, shape, OnnxExporter.metadata(numbered)),
                 null);
     }

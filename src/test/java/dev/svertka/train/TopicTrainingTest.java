@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.svertka.card.InputRecipe;
 import dev.svertka.train.event.TrainingListener;
 import dev.svertka.train.event.ConsoleListener;
 import dev.svertka.image.ImageDecoder;
@@ -99,7 +100,7 @@ class TopicTrainingTest {
                 + kafka.bootstrapServers(), "nowhere:1");
         long[] progress = new long[2];
 
-        LabeledTopic.Loaded loaded = LabeledTopic.read(source, SyntheticDigits.SHAPE,
+        LabeledTopic.Loaded loaded = LabeledTopic.read(source, InputRecipe.of(SyntheticDigits.SHAPE),
                 (read, target) -> {
                     progress[0] = read;
                     progress[1] = target;
@@ -119,13 +120,13 @@ class TopicTrainingTest {
     void aMissingTopicOrUnusableDataIsAClearError() throws Exception {
         LabeledTopic.Source missing = LabeledTopic.Source.parse("kafka:no-such-topic?timeout=20s",
                 kafka.bootstrapServers());
-        assertThatThrownBy(() -> LabeledTopic.read(missing, SyntheticDigits.SHAPE, LabeledTopic.Progress.NONE))
+        assertThatThrownBy(() -> LabeledTopic.read(missing, InputRecipe.of(SyntheticDigits.SHAPE), LabeledTopic.Progress.NONE))
                 .isInstanceOf(IOException.class).hasMessageContaining("no-such-topic")
                 .hasMessageContaining("does not exist");
 
         LabeledTopic.Source unknownClasses = LabeledTopic.Source.parse("kafka:" + TOPIC + "?classes=cat,dog",
                 kafka.bootstrapServers());
-        assertThatThrownBy(() -> LabeledTopic.read(unknownClasses, SyntheticDigits.SHAPE, LabeledTopic.Progress.NONE))
+        assertThatThrownBy(() -> LabeledTopic.read(unknownClasses, InputRecipe.of(SyntheticDigits.SHAPE), LabeledTopic.Progress.NONE))
                 .isInstanceOf(IOException.class).hasMessageContaining("No usable labelled images")
                 .hasMessageContaining("label not among the classes: 1203");
     }
