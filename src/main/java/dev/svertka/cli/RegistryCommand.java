@@ -174,7 +174,8 @@ public class RegistryCommand implements Runnable {
 
     @Command(name = "import", mixinStandardHelpOptions = true,
             description = "Store an ONNX image classifier made elsewhere (float NCHW input, probabilities out) "
-                    + "with a card JSON giving name, labels, input {channels, height, width} and pixelScale.")
+                    + "with a card JSON giving name, labels, input {channels, height, width}, pixelScale and optionally"
+                    + " preprocessing {channelOrder, mean, std, resize, resizeTo, crop} (README: the input recipe).")
     static class Import implements Callable<Integer> {
         @Mixin
         Location location;

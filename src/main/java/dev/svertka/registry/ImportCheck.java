@@ -47,10 +47,6 @@ final class ImportCheck {
             throw new RegistryException("The card for " + source + " gives layout " + card.layout()
                     + "; only " + ModelCard.LAYOUT_NCHW + " float input is served");
         }
-        if (!(card.pixelScale() > 0)) {
-            throw new RegistryException("The card for " + source + " needs a positive pixelScale (bytes 0..255 "
-                    + "are multiplied by it), got " + card.pixelScale());
-        }
     }
 
     private static String verifyInput(OrtSession session, InputShape shape, String source)

@@ -18,6 +18,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
 import dev.svertka.card.InputShape;
+import dev.svertka.card.Preprocessing;
 import dev.svertka.onnx.OnnxExporter;
 
 /** Importing an ONNX image classifier made elsewhere, with a card: what is accepted and what is refused. */
@@ -65,6 +66,24 @@ class ModelImportTest {
         assertThat(imported.card().dataset()).isEqualTo("pets v2");
         assertThat(imported.onnxFile()).hasSameBinaryContentAs(model);
         assertThat(registry.resolve("pytorch-pets").card().sha256()).isEqualTo(imported.card().sha256());
+        // a card without a recipe means Svertka's first one: scaled, stretched
+        assertThat(registry.resolve("pytorch-pets").card().preprocessing()).isEqualTo(Preprocessing.DEFAULT);
+    }
+
+    @Test
+    void aRecipeSvertkaCannotApplyIsRefusedNamingTheField() throws Exception {
+        String preprocessing = ", \"preprocessing\": %s}";
+        for (String[] refused : new String[][] {
+                {"{\"resize\": \"letterbox\"}", "preprocessing.resize 'letterbox' is not one of"},
+                {"{\"mean\": [0.5, 0.5]}", "preprocessing.mean has 2 values for an input of 3 channel"},
+                {"{\"resize\": \"shorter-side\", \"resizeTo\": 12, \"crop\": \"center\"}",
+                        "preprocessing.resizeTo 12 is smaller than the input 16x16"},
+                {"{\"channelOrder\": \"HSV\"}", "preprocessing.channelOrder 'HSV' is not one of RGB, BGR"}}) {
+            Path card = card(CARD.strip().replaceFirst("}$", String.format(preprocessing, refused[0])));
+
+            assertThatThrownBy(() -> ImportedCard.read(card, null)).isInstanceOf(RegistryException.class)
+                    .hasMessageContaining(refused[1]);
+        }
     }
 
     @Test
