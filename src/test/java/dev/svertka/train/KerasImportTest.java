@@ -1,12 +1,12 @@
 package dev.svertka.train;
 
+import static dev.svertka.train.KerasFixtures.assertComputesWhatNumpyComputed;
+import static dev.svertka.train.KerasFixtures.fixture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,10 +17,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.svertka.train.event.ConsoleListener;
 import dev.svertka.data.SyntheticDigits;
@@ -43,7 +39,7 @@ class KerasImportTest {
         assertThat(FineTuning.layerIndex(imported, "max_pooling2d_1")).isEqualTo(3);
         assertThat(imported.getLayerWiseConfigurations().getConf(6).getLayer()).isInstanceOf(OutputLayer.class);
 
-        assertComputesWhatNumpyComputed(imported, "small_cnn.expected.json");
+        assertComputesWhatNumpyComputed(imported::output, "small_cnn.expected.json", 1e-5);
     }
 
     @Test
@@ -54,28 +50,7 @@ class KerasImportTest {
         // conv, BN (gamma, beta, mean, variance), pool, conv, global average, dense: 40 + 16 + 296 + 90
         assertThat(imported.getnLayers()).isEqualTo(6);
         assertThat(imported.numParams()).isEqualTo(442);
-        assertComputesWhatNumpyComputed(imported, "bn_gap_cnn.expected.json");
-    }
-
-    private static void assertComputesWhatNumpyComputed(MultiLayerNetwork imported, String expectedFile)
-            throws Exception {
-        JsonNode expected = new ObjectMapper().readTree(fixture(expectedFile).toFile());
-        JsonNode images = expected.get("images_hwc");
-        float[] pixels = new float[images.size() * 28 * 28];
-        for (int image = 0; image < images.size(); image++) {
-            for (int i = 0; i < 28 * 28; i++) {
-                pixels[image * 28 * 28 + i] = (float) images.get(image).get(i).asDouble(); // one channel: HWC = CHW
-            }
-        }
-        INDArray probabilities = imported.output(Nd4j.create(pixels, new long[] {images.size(), 1, 28, 28}, 'c'));
-
-        JsonNode numpy = expected.get("probabilities");
-        for (int image = 0; image < numpy.size(); image++) {
-            for (int c = 0; c < 10; c++) {
-                assertThat(probabilities.getDouble(image, c)).as("%s image %d class %d", expectedFile, image, c)
-                        .isCloseTo(numpy.get(image).get(c).asDouble(), within(1e-5));
-            }
-        }
+        assertComputesWhatNumpyComputed(imported::output, "bn_gap_cnn.expected.json", 1e-5);
     }
 
     @Test
@@ -109,7 +84,7 @@ class KerasImportTest {
         assertThatThrownBy(() -> KerasImport.sequential(functional))
                 .hasMessageContaining(functional.toString())
                 .hasMessageContaining("must be Sequential (found Functional)")
-                .hasMessageContaining("only Keras Sequential models");
+                .hasMessageContaining("a functional model imports as a graph: KerasImport.functional");
 
         Path text = Files.writeString(work.resolve("model.h5"), "{\"class_name\": \"Sequential\"}");
         assertThatThrownBy(() -> KerasImport.sequential(text))
@@ -117,9 +92,5 @@ class KerasImportTest {
 
         assertThatThrownBy(() -> KerasImport.sequential(work.resolve("missing.h5")))
                 .hasMessageContaining("missing.h5 does not exist");
-    }
-
-    private static Path fixture(String name) throws URISyntaxException {
-        return Path.of(KerasImportTest.class.getResource("/keras/" + name).toURI());
     }
 }
