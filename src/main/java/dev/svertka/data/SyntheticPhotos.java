@@ -33,8 +33,8 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * A colour photo data set Svertka draws itself, since none ships offline: {@code train/} and {@code test/} class
  * folders of JPEG photos (quality 85-95; one in six is PNG) from 160x120 to 1024x768, landscape, portrait and
  * square. A class is an object of its own shape and colour (a red circle, a blue square, ...), turned, scaled,
- * shaded and set a little off-centre on a textured background of muted colours, with small distractor blobs and
- * sensor noise: a small CNN learns the classes, and so would a frozen ImageNet backbone's features. The same
+ * shaded and set a little off-centre on a textured background of muted colours, with small distractor blobs, a
+ * white balance cast and sensor noise: a small CNN learns the classes, and so would a frozen ImageNet backbone's features. The same
  * plan always writes the same files (on the same JDK).
  */
 public final class SyntheticPhotos {
@@ -173,7 +173,7 @@ public final class SyntheticPhotos {
                 (float) box.getMaxY(), colour.darker()));
         g.fill(object);
         g.dispose();
-        sensorNoise(image, 2 + 4 * random.nextDouble(), random);
+        camera(image, 2 + 4 * random.nextDouble(), random);
         return image;
     }
 
@@ -199,12 +199,16 @@ public final class SyntheticPhotos {
         return new Color(c.getRed(), c.getGreen(), c.getBlue(), alpha);
     }
 
-    private static void sensorNoise(BufferedImage image, double std, SplittableRandom random) {
+    /** A camera's white balance (a gain per channel, so colour alone is a less certain cue) and its noise. */
+    private static void camera(BufferedImage image, double std, SplittableRandom random) {
         byte[] bytes = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
+        double[] gains = {0.85 + 0.3 * random.nextDouble(), 0.85 + 0.3 * random.nextDouble(),
+                0.85 + 0.3 * random.nextDouble()};
         for (int i = 0; i < bytes.length; i++) {
             // a cheap bell-shaped noise: the sum of three uniforms
             double noise = (random.nextDouble() + random.nextDouble() + random.nextDouble() - 1.5) * 2 * std;
-            bytes[i] = (byte) Math.max(0, Math.min(255, (int) Math.round((bytes[i] & 0xFF) + noise)));
+            double value = (bytes[i] & 0xFF) * gains[i % 3] + noise;
+            bytes[i] = (byte) Math.max(0, Math.min(255, (int) Math.round(value)));
         }
     }
 
