@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.svertka.card.InputRecipe;
 import dev.svertka.card.InputShape;
+import dev.svertka.card.Preprocessing;
 
 class SyntheticPhotosTest {
 
@@ -92,6 +93,27 @@ class SyntheticPhotosTest {
         int red = photos.classNames().indexOf("red-circle");
         assertThat(redMinusBlue[red] / 360).as("red objects").isGreaterThan(40);
         assertThat(redMinusBlue[blue] / 360).as("blue objects").isLessThan(-40);
+    }
+
+    @Test
+    void photosOfEveryAspectRatioBecome224x224InputsByAShorterSideRecipe() throws IOException {
+        SyntheticPhotos.write(dir, new SyntheticPhotos.Plan(4, 0, 2, 9), SyntheticPhotos.Progress.NONE);
+        InputRecipe recipe = new InputRecipe(new InputShape(3, 224, 224), InputShape.PIXEL_SCALE,
+                new Preprocessing(null, List.of(0.485, 0.456, 0.406), List.of(0.229, 0.224, 0.225),
+                        Preprocessing.Resize.SHORTER_SIDE, 256, Preprocessing.Crop.CENTER));
+
+        ImageFolders.Loaded loaded = ImageFolders.load(dir.resolve("train"), recipe);
+
+        assertThat(loaded.skipped()).isEmpty();
+        assertThat(loaded.images().size()).isEqualTo(8);
+        assertThat(loaded.images().recipe()).isEqualTo(recipe);
+        float[] inputs = loaded.images().inputs(0, 8);
+        assertThat(inputs).hasSize(8 * 3 * 224 * 224);
+        double sum = 0;
+        for (float v : inputs) {
+            sum += v;
+        }
+        assertThat(Math.abs(sum / inputs.length)).as("normalised around 0").isLessThan(1.5);
     }
 
     private static List<Path> files(Path folder) throws IOException {
