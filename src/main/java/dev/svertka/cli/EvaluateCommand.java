@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 
+import dev.svertka.card.ModelCard;
 import dev.svertka.data.Datasets;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.registry.ModelRegistry;
@@ -31,7 +32,9 @@ public class EvaluateCommand implements Callable<Integer> {
     Path registry;
 
     @Option(names = "--data", defaultValue = "synthetic",
-            description = "'synthetic' or a directory of IDX files; its test images are used (default: ${DEFAULT-VALUE}).")
+            description = "The test images: 'synthetic[:N]' (its test split), a directory of class folders (all of them;"
+                    + " its test/ when it has train/ and test/), of IDX files (t10k-* only), or kafka:TOPIC?...; classes"
+                    + " are matched to the model's by name (default: ${DEFAULT-VALUE}).")
     String data;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the synthetic data (default: ${DEFAULT-VALUE}).")
@@ -48,16 +51,17 @@ public class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelVersion version = new ModelRegistry(registry).resolve(model);
-        // the card's recipe: the test pictures are resized, cropped and normalised as the model was trained
-        Datasets.Reading reading = new Datasets.Reading(version.card().recipe(), Datasets.Reading.DEFAULT.kafkaBootstrap(),
+        ModelCard card = version.card();
+        // the card's recipe and labels: the test pictures are resized, cropped and normalised as the model was
+        // trained, their classes matched to the model's by name
+        Datasets.Reading reading = new Datasets.Reading(card.recipe(), Datasets.Reading.DEFAULT.kafkaBootstrap(),
                 Datasets.Reading.DEFAULT.progress());
-        LabeledImages test = Datasets.load(data, seed, reading).test();
-        if (!test.shape().equals(version.card().input()) || test.classes() != version.card().labels().size()) {
-            throw new IllegalArgumentException("model " + version.card().reference() + " takes "
-                    + version.card().input() + " with " + version.card().labels().size() + " classes, but the data has "
-                    + test.shape() + " with " + test.classes());
+        LabeledImages test = Datasets.testSet(data, seed, card.labels(), reading);
+        if (!test.shape().equals(card.input())) {
+            throw new IllegalArgumentException("model " + card.reference() + " takes " + card.input()
+                    + " but the data has " + test.shape());
         }
-        test = test.withRecipe(version.card().recipe());
+        test = test.withRecipe(card.recipe());
         long correct = 0;
         try (OnnxClassifier classifier = OnnxClassifier.open(version, OnnxSessions.Options.DEFAULT)) {
             for (int from = 0; from < test.size(); from += batchSize) {
@@ -70,12 +74,12 @@ public class EvaluateCommand implements Callable<Integer> {
                 }
             }
         }
-        System.out.printf("model=%s samples=%d%n", version.card().reference(), test.size());
+        System.out.printf("model=%s samples=%d%n", card.reference(), test.size());
         System.out.printf("accuracy=%.4f%n", (double) correct / test.size());
         if (report != null) {
             MultiLayerNetwork network = ModelSerializer.restoreMultiLayerNetwork(version.checkpointFile().toFile(), false);
             System.out.println("Report: " + TrainingReport.write(report, "Svertka: evaluation of "
-                    + version.card().reference(), network, List.of(), test, Evaluation.of(network, test, batchSize)));
+                    + card.reference(), network, List.of(), test, Evaluation.of(network, test, batchSize)));
         }
         return 0;
     }

@@ -6,6 +6,8 @@ import java.util.concurrent.Callable;
 
 import javax.imageio.ImageIO;
 
+import dev.svertka.card.InputRecipe;
+import dev.svertka.card.InputShape;
 import dev.svertka.data.Augmentation;
 import dev.svertka.data.AugmentationPreview;
 import dev.svertka.data.Augmenter;
@@ -21,6 +23,10 @@ public class PreviewCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "synthetic",
             description = "'synthetic', 'synthetic:N', a directory of IDX files or of class folders (default: ${DEFAULT-VALUE}).")
     String data;
+
+    @Option(names = "--image-size", defaultValue = "1x28x28", converter = InputShapeConverter.class,
+            description = "CHANNELSxHEIGHTxWIDTH class-folder images are read at (default: ${DEFAULT-VALUE}).")
+    InputShape imageSize;
 
     @Option(names = "--augment", required = true,
             description = "Augmentation, e.g. rotation_range=15,width_shift_range=0.1@0.5,zoom_range=0.1,fill_mode=reflect.")
@@ -49,7 +55,9 @@ public class PreviewCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--images, --variants and --scale must be positive");
         }
         Augmentation augmentation = Augmentation.parse(augment);
-        LabeledImages train = Datasets.load(data, seed).train();
+        Datasets.Reading reading = new Datasets.Reading(InputRecipe.of(imageSize),
+                Datasets.Reading.DEFAULT.kafkaBootstrap(), Datasets.Reading.DEFAULT.progress());
+        LabeledImages train = Datasets.load(data, seed, reading).train();
         LabeledImages shown = train.slice(0, Math.min(images, train.size()));
         Path parent = output.toAbsolutePath().getParent();
         Files.createDirectories(parent);

@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
         description = "Train convolutional image classifiers with DL4J, export them to ONNX and serve them on Kafka.",
         subcommands = {SummaryCommand.class, TrainCommand.class, EvaluateCommand.class, ServeCommand.class,
                 SendCommand.class, DemoCommand.class, PreviewCommand.class, TrainerCommand.class,
-                RegistryCommand.class})
+                RegistryCommand.class, GeneratePhotosCommand.class})
 public class SvertkaCommand implements Runnable {
 
     @Spec

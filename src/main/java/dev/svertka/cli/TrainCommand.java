@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import dev.svertka.card.Preprocessing;
 import dev.svertka.registry.ModelRegistry;
 import dev.svertka.train.JobSpec;
 import dev.svertka.train.TrainingPipeline;
@@ -32,9 +33,16 @@ public class TrainCommand implements Callable<Integer> {
     String testData;
 
     @Option(names = "--image-size",
-            description = "CHANNELSxHEIGHTxWIDTH class-folder images are converted and resized to, whole (aspect not"
-                    + " kept) (default: ${DEFAULT-VALUE}).")
+            description = "CHANNELSxHEIGHTxWIDTH class-folder and topic images are converted and resized to, whole"
+                    + " (aspect not kept) unless --preprocessing says otherwise (default: ${DEFAULT-VALUE}).")
     String imageSize;
+
+    @Option(names = "--preprocessing", converter = PreprocessingConverter.class,
+            description = "How pictures become input, written into the model card: field=value,... of resize"
+                    + " (stretch|shorter-side), resizeTo, crop (none|center), mean and std (one, or one per channel,"
+                    + " joined by /), channelOrder (RGB|BGR); e.g. resize=shorter-side,resizeTo=73,crop=center,"
+                    + "mean=0.485/0.456/0.406,std=0.229/0.224/0.225 (default: stretched, scaled to 0..1).")
+    Preprocessing preprocessing;
 
     @Option(names = "--preset", description = "Network preset: seed-cnn, deep-cnn (default: ${DEFAULT-VALUE}).")
     String preset;
@@ -126,7 +134,8 @@ public class TrainCommand implements Callable<Integer> {
 
     /** The job the options describe; options not given hold {@link JobSpec}'s defaults (see {@link JobDefaults}). */
     JobSpec jobSpec() {
-        return JobSpec.builder().model(model).data(data).testData(testData).imageSize(imageSize).preset(preset)
+        return JobSpec.builder().model(model).data(data).testData(testData).imageSize(imageSize)
+                .preprocessing(preprocessing).preset(preset)
                 .epochs(epochs).batchSize(batchSize).validationSplit(validationSplit).stratified(stratified).seed(seed)
                 .limit(limit).augment(augment).optimizer(optimizer).lrSchedule(schedule).patience(patience)
                 .runDir(runDir == null ? null : runDir.toString()).resume(resume == null ? null : resume.toString())

@@ -1,8 +1,10 @@
 package dev.svertka.data;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * What to vary in training images, with Keras' {@code ImageDataGenerator} names, and how often.
@@ -19,17 +21,27 @@ import java.util.Locale;
  * <li>{@code horizontal_flip}: {@code true} mirrors left-right half the time (off by default: it hurts digits)</li>
  * <li>{@code gaussian_noise}: standard deviation on the 0..1 pixel scale</li>
  * <li>{@code random_crop}: keep a window of at least this fraction of each side, resized back to full size</li>
+ * <li>{@code random_resized_crop}: torchvision's {@code RandomResizedCrop} scale: keep a window of this to all of
+ *     the area, its aspect ratio 3/4 to 4/3 of the image's, resized back to full size (not with random_crop)</li>
+ * <li>{@code brightness}, {@code contrast}, {@code saturation}: torchvision's {@code ColorJitter}: each a factor
+ *     uniform in [max(0, 1-f), 1+f], the same for every channel of an image; saturation leaves grey images alone</li>
  * <li>{@code fill_mode}: how pixels from outside the image are filled: nearest (default), constant, reflect, wrap</li>
  * <li>{@code cval}: the constant fill, 0..255 (default 0)</li>
  * </ul>
  * Without {@code @probability} a transform applies to every image (horizontal flip: half of them).
  */
 public record Augmentation(Step rotation, Step widthShift, Step heightShift, Step shear, Step zoom, Step flip,
-                           Step noise, Step crop, FillMode fillMode, float cval) {
+                           Step noise, Step crop, Step resizedCrop, Step brightness, Step contrast,
+                           Step saturation, FillMode fillMode, float cval) {
+
+    /** The names of the steps, in the order of the record's components. */
+    private static final List<String> STEPS = List.of("rotation_range", "width_shift_range", "height_shift_range",
+            "shear_range", "zoom_range", "horizontal_flip", "gaussian_noise", "random_crop", "random_resized_crop",
+            "brightness", "contrast", "saturation");
+    private static final String FLIP = "horizontal_flip";
 
     /** Nothing changes. */
-    public static final Augmentation NONE = new Augmentation(Step.OFF, Step.OFF, Step.OFF, Step.OFF, Step.OFF,
-            Step.OFF, Step.OFF, Step.OFF, FillMode.NEAREST, 0);
+    public static final Augmentation NONE = parse("none");
 
     /** How samples that fall outside the image are filled (as Keras and scipy.ndimage name them). */
     public enum FillMode {
@@ -71,64 +83,74 @@ public record Augmentation(Step rotation, Step widthShift, Step heightShift, Ste
             throw new IllegalArgumentException("random_crop is the fraction of each side kept, in (0, 1], got "
                     + crop.amount());
         }
+        if (resizedCrop.active() && resizedCrop.amount() > 1) {
+            throw new IllegalArgumentException("random_resized_crop is the least share of the area kept, in (0, 1],"
+                    + " got " + resizedCrop.amount());
+        }
+        if (crop.active() && resizedCrop.active()) {
+            throw new IllegalArgumentException("random_crop and random_resized_crop both crop: choose one");
+        }
         if (cval < 0 || cval > 255) {
             throw new IllegalArgumentException("cval must be in 0..255, got " + cval);
         }
     }
 
     public boolean isNone() {
-        return !rotation.active() && !widthShift.active() && !heightShift.active() && !shear.active()
-                && !zoom.active() && !flip.active() && !noise.active() && !crop.active();
+        return steps().stream().noneMatch(Step::active);
+    }
+
+    /** The steps in the order of {@link #STEPS}. */
+    private List<Step> steps() {
+        return List.of(rotation, widthShift, heightShift, shear, zoom, flip, noise, crop, resizedCrop, brightness,
+                contrast, saturation);
     }
 
     /** Parses the textual form described above; an empty or blank text (or "none") is {@link #NONE}. */
     public static Augmentation parse(String text) {
-        Augmentation a = NONE;
-        if (text == null || text.isBlank() || text.strip().equalsIgnoreCase("none")) {
-            return a;
-        }
-        for (String item : text.split(",")) {
+        Map<String, Step> steps = new HashMap<>();
+        FillMode fillMode = FillMode.NEAREST;
+        float cval = 0;
+        boolean none = text == null || text.isBlank() || text.strip().equalsIgnoreCase("none");
+        for (String item : none ? new String[0] : text.split(",")) {
             String[] pair = item.strip().split("=", 2);
             if (pair.length != 2) {
                 throw new IllegalArgumentException("augmentation '" + item.strip() + "' is not name=value[@probability]");
             }
             String name = pair[0].strip().toLowerCase(Locale.ROOT);
             String value = pair[1].strip();
-            a = switch (name) {
-                case "rotation_range" -> a.with(step(name, value, 1), null, null, null, null, null, null, null);
-                case "width_shift_range" -> a.with(null, step(name, value, 1), null, null, null, null, null, null);
-                case "height_shift_range" -> a.with(null, null, step(name, value, 1), null, null, null, null, null);
-                case "shear_range" -> a.with(null, null, null, step(name, value, 1), null, null, null, null);
-                case "zoom_range" -> a.with(null, null, null, null, step(name, value, 1), null, null, null);
-                case "horizontal_flip" -> a.with(null, null, null, null, null, flipStep(value), null, null);
-                case "gaussian_noise" -> a.with(null, null, null, null, null, null, step(name, value, 1), null);
-                case "random_crop" -> a.with(null, null, null, null, null, null, null, step(name, value, 1));
-                case "fill_mode" -> new Augmentation(a.rotation, a.widthShift, a.heightShift, a.shear, a.zoom, a.flip,
-                        a.noise, a.crop, fillMode(value), a.cval);
-                case "cval" -> new Augmentation(a.rotation, a.widthShift, a.heightShift, a.shear, a.zoom, a.flip,
-                        a.noise, a.crop, a.fillMode, (float) number(name, value));
-                default -> throw new IllegalArgumentException("unknown augmentation '" + name + "'; known: "
-                        + "rotation_range, width_shift_range, height_shift_range, shear_range, zoom_range, "
-                        + "horizontal_flip, gaussian_noise, random_crop, fill_mode, cval");
-            };
+            if (name.equals("fill_mode")) {
+                fillMode = fillMode(value);
+            } else if (name.equals("cval")) {
+                cval = (float) number(name, value);
+            } else if (STEPS.contains(name)) {
+                steps.put(name, name.equals(FLIP) ? flipStep(value) : step(name, value, 1));
+            } else {
+                throw new IllegalArgumentException("unknown augmentation '" + name + "'; known: "
+                        + String.join(", ", STEPS) + ", fill_mode, cval");
+            }
         }
-        return a;
+        List<Step> s = STEPS.stream().map(name -> steps.getOrDefault(name, Step.OFF)).toList();
+        return new Augmentation(s.get(0), s.get(1), s.get(2), s.get(3), s.get(4), s.get(5), s.get(6), s.get(7),
+                s.get(8), s.get(9), s.get(10), s.get(11), fillMode, cval);
     }
 
     /** The textual form, which {@link #parse(String)} reads back. */
     @Override
     public String toString() {
         List<String> items = new ArrayList<>();
-        add(items, "rotation_range", rotation);
-        add(items, "width_shift_range", widthShift);
-        add(items, "height_shift_range", heightShift);
-        add(items, "shear_range", shear);
-        add(items, "zoom_range", zoom);
-        if (flip.active()) {
-            items.add("horizontal_flip=true@" + flip.probability());
+        List<Step> steps = steps();
+        for (int i = 0; i < STEPS.size(); i++) {
+            Step step = steps.get(i);
+            if (!step.active()) {
+                continue;
+            }
+            String name = STEPS.get(i);
+            if (name.equals(FLIP)) {
+                items.add(FLIP + "=true@" + step.probability());
+            } else {
+                items.add(name + "=" + step.amount() + (step.probability() < 1 ? "@" + step.probability() : ""));
+            }
         }
-        add(items, "gaussian_noise", noise);
-        add(items, "random_crop", crop);
         if (items.isEmpty()) {
             return "none";
         }
@@ -137,23 +159,6 @@ public record Augmentation(Step rotation, Step widthShift, Step heightShift, Ste
             items.add("cval=" + cval);
         }
         return String.join(",", items);
-    }
-
-    private static void add(List<String> items, String name, Step step) {
-        if (step.active()) {
-            items.add(name + "=" + step.amount() + (step.probability() < 1 ? "@" + step.probability() : ""));
-        }
-    }
-
-    private Augmentation with(Step rotation, Step widthShift, Step heightShift, Step shear, Step zoom, Step flip,
-                              Step noise, Step crop) {
-        return new Augmentation(or(rotation, this.rotation), or(widthShift, this.widthShift),
-                or(heightShift, this.heightShift), or(shear, this.shear), or(zoom, this.zoom), or(flip, this.flip),
-                or(noise, this.noise), or(crop, this.crop), fillMode, cval);
-    }
-
-    private static Step or(Step given, Step current) {
-        return given != null ? given : current;
     }
 
     private static Step step(String name, String value, double defaultProbability) {

@@ -2,14 +2,16 @@ package dev.svertka.data;
 
 import dev.svertka.image.Resampler;
 
+import java.util.Arrays;
 import java.util.Random;
 
 import dev.svertka.card.InputShape;
 
 /**
- * Applies an {@link Augmentation} to CHW byte images. What happens to one image is first drawn as a
- * {@link Draw} (the random part), then rendered: the geometric transforms as one affine resampling
- * (bilinear, as Keras' {@code order=1}), then the random crop resized back, then Gaussian noise.
+ * Applies an {@link Augmentation} to CHW byte images, grey or RGB. What happens to one image is first drawn as a
+ * {@link Draw} (the random part), then rendered, every channel alike: the geometric transforms as one affine
+ * resampling (bilinear, as Keras' {@code order=1}), then the random crop resized back, then the colour jitter
+ * (brightness, contrast, saturation, in that order, each clamped to 0..255 as torchvision's), then Gaussian noise.
  *
  * <p>The randomness of an image depends only on (seed, epoch, index), never on batch order or on the
  * thread that augments it, so runs are reproducible with prefetching too. Thread-safe.
@@ -22,13 +24,24 @@ public final class Augmenter {
     /**
      * One image's drawn transform; angles in degrees, shifts in pixels, zooms as magnification.
      *
-     * @param crop       the fraction of each side kept by the random crop (1: none), at cropX, cropY (0..1 of the slack)
+     * @param cropWidth  the fraction of the width kept by a random crop (1: none), likewise cropHeight, at cropX,
+     *                   cropY (0..1 of the slack)
+     * @param brightness a colour jitter factor (1: none), likewise contrast and saturation
      * @param noiseStd   the noise standard deviation in 0..255 units (0: none), drawn from {@code noiseSeed}
      */
     public record Draw(double rotation, double shiftX, double shiftY, double shear, double zoomX, double zoomY,
-                       boolean flip, double crop, double cropX, double cropY, double noiseStd, long noiseSeed) {
+                       boolean flip, double cropWidth, double cropHeight, double cropX, double cropY, double brightness,
+                       double contrast, double saturation, double noiseStd, long noiseSeed) {
 
-        public static final Draw IDENTITY = new Draw(0, 0, 0, 0, 1, 1, false, 1, 0, 0, 0, 0);
+        public static final Draw IDENTITY = new Draw(0, 0, 0, 0, 1, 1, false, 1, 1, 0, 0, 1, 1, 1, 0, 0);
+
+        boolean cropped() {
+            return cropWidth < 1 || cropHeight < 1;
+        }
+
+        boolean jittered() {
+            return brightness != 1 || contrast != 1 || saturation != 1;
+        }
     }
 
     public Augmenter(Augmentation augmentation, InputShape shape) {
@@ -64,12 +77,30 @@ public final class Augmenter {
         double zoomY = zoomed ? 1 + (2 * random.nextDouble() - 1) * a.zoom().amount() : 1;
         boolean flip = happens(random, a.flip());
         boolean cropped = happens(random, a.crop());
-        double crop = cropped ? a.crop().amount() + random.nextDouble() * (1 - a.crop().amount()) : 1;
+        double cropWidth = cropped ? a.crop().amount() + random.nextDouble() * (1 - a.crop().amount()) : 1;
+        double cropHeight = cropWidth;
         double cropX = cropped ? random.nextDouble() : 0;
         double cropY = cropped ? random.nextDouble() : 0;
         double noise = happens(random, a.noise()) ? a.noise().amount() * 255 : 0;
-        return new Draw(rotation, shiftX, shiftY, shear, zoomX, zoomY, flip, crop, cropX, cropY, noise,
-                random.nextLong());
+        long noiseSeed = random.nextLong();
+        // drawn after the older transforms, so that their draws are what they were before these existed
+        if (happens(random, a.resizedCrop())) {
+            double area = a.resizedCrop().amount() + random.nextDouble() * (1 - a.resizedCrop().amount());
+            double aspect = Math.exp(Math.log(3.0 / 4) + random.nextDouble() * Math.log(16.0 / 9));
+            // torchvision tries again when the window does not fit; clamping keeps one draw per image
+            cropWidth = Math.min(1, Math.sqrt(area * aspect));
+            cropHeight = Math.min(1, Math.sqrt(area / aspect));
+            cropX = random.nextDouble();
+            cropY = random.nextDouble();
+        }
+        return new Draw(rotation, shiftX, shiftY, shear, zoomX, zoomY, flip, cropWidth, cropHeight, cropX, cropY,
+                factor(random, a.brightness()), factor(random, a.contrast()), factor(random, a.saturation()), noise,
+                noiseSeed);
+    }
+
+    /** A colour jitter factor: uniform in [max(0, 1-f), 1+f] when the step happens, else 1. */
+    private static double factor(Random random, Augmentation.Step step) {
+        return Math.max(0, 1 + symmetric(random, step));
     }
 
     private static boolean happens(Random random, Augmentation.Step step) {
@@ -95,10 +126,13 @@ public final class Augmenter {
             float[] source = new float[plane];
             System.arraycopy(chw, c * plane, source, 0, plane);
             float[] moved = inverse.identity() ? source : resample(source, inverse);
-            if (d.crop() < 1) {
+            if (d.cropped()) {
                 moved = crop(moved, d);
             }
             System.arraycopy(moved, 0, out, c * plane, plane);
+        }
+        if (d.jittered()) {
+            jitter(out, d);
         }
         if (d.noiseStd() > 0) {
             Random noise = new Random(d.noiseSeed());
@@ -200,12 +234,12 @@ public final class Augmenter {
         };
     }
 
-    /** Keeps a window of {@code crop} of each side at the drawn place and resizes it back to full size. */
+    /** Keeps the drawn window and resizes it back to full size. */
     private float[] crop(float[] plane, Draw d) {
         int w = shape.width();
         int h = shape.height();
-        int cw = Math.max(1, (int) Math.round(w * d.crop()));
-        int ch = Math.max(1, (int) Math.round(h * d.crop()));
+        int cw = Math.max(1, (int) Math.round(w * d.cropWidth()));
+        int ch = Math.max(1, (int) Math.round(h * d.cropHeight()));
         int x0 = (int) Math.round(d.cropX() * (w - cw));
         int y0 = (int) Math.round(d.cropY() * (h - ch));
         float[] window = new float[cw * ch];
@@ -213,6 +247,50 @@ public final class Augmenter {
             System.arraycopy(plane, (y0 + y) * w + x0, window, y * cw, cw);
         }
         return Resampler.resize(window, cw, ch, w, h);
+    }
+
+    /**
+     * torchvision's colour jitter, in place: brightness scales every value, contrast blends with the image's mean
+     * grey, saturation with each pixel's grey (luma, as {@code ImageDecoder} computes it; RGB only).
+     */
+    private void jitter(float[] chw, Draw d) {
+        int plane = shape.width() * shape.height();
+        boolean rgb = shape.channels() == 3;
+        blend(chw, d.brightness(), new float[plane]);
+        float[] grey = grey(chw, plane, rgb);
+        double mean = 0;
+        for (float v : grey) {
+            mean += v;
+        }
+        float[] meanGrey = new float[plane];
+        Arrays.fill(meanGrey, (float) (mean / plane));
+        blend(chw, d.contrast(), meanGrey);
+        if (rgb) {
+            blend(chw, d.saturation(), grey(chw, plane, true));
+        }
+    }
+
+    /** {@code v = factor * v + (1 - factor) * other} for every channel, clamped to 0..255. */
+    private static void blend(float[] chw, double factor, float[] other) {
+        if (factor == 1) {
+            return;
+        }
+        int plane = other.length;
+        for (int i = 0; i < chw.length; i++) {
+            double v = factor * chw[i] + (1 - factor) * other[i % plane];
+            chw[i] = (float) Math.min(255, Math.max(0, v));
+        }
+    }
+
+    private static float[] grey(float[] chw, int plane, boolean rgb) {
+        if (!rgb) {
+            return Arrays.copyOf(chw, plane);
+        }
+        float[] grey = new float[plane];
+        for (int i = 0; i < plane; i++) {
+            grey[i] = 0.299f * chw[i] + 0.587f * chw[plane + i] + 0.114f * chw[2 * plane + i];
+        }
+        return grey;
     }
 
     private static float[] toFloats(byte[] chw) {

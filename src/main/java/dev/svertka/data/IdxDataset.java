@@ -40,17 +40,21 @@ public record IdxDataset(Path directory, LabeledImages train, LabeledImages test
 
     /** Reads both splits; every problem with the files is an {@link IOException} naming the file. */
     public static IdxDataset open(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            throw new IOException("IDX dataset directory " + dir + " does not exist or is not a directory");
-        }
+        List<Path> files = find(dir, TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS);
         List<String> classNames = classNames(dir);
-        LabeledImages train = readSplit(find(dir, TRAIN_IMAGES), find(dir, TRAIN_LABELS), classNames);
-        LabeledImages test = readSplit(find(dir, TEST_IMAGES), find(dir, TEST_LABELS), classNames);
+        LabeledImages train = readSplit(files.get(0), files.get(1), classNames);
+        LabeledImages test = readSplit(files.get(2), files.get(3), classNames);
         if (!train.shape().equals(test.shape())) {
             throw new IOException("IDX dataset " + dir + ": training images are " + describe(train.shape())
                     + " but test images are " + describe(test.shape()));
         }
         return new IdxDataset(dir, train, test);
+    }
+
+    /** Only the test split: evaluating a model needs no training files. */
+    public static LabeledImages openTest(Path dir) throws IOException {
+        List<Path> files = find(dir, TEST_IMAGES, TEST_LABELS);
+        return readSplit(files.get(0), files.get(1), classNames(dir));
     }
 
     /** One line for logs and model cards. */
@@ -79,23 +83,27 @@ public record IdxDataset(Path directory, LabeledImages train, LabeledImages test
         return fashion ? FASHION_CLASSES : DIGIT_CLASSES;
     }
 
-    /** The plain file if present, else the gzipped one; otherwise fail naming every file the caller needs. */
-    private static Path find(Path dir, String name) throws IOException {
-        for (String candidate : List.of(name, name + ".gz")) {
-            Path file = dir.resolve(candidate);
-            if (Files.isRegularFile(file)) {
-                return file;
-            }
+    /** For each name the plain file if present, else the gzipped one; otherwise fail naming every file missing. */
+    private static List<Path> find(Path dir, String... names) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("IDX dataset directory " + dir + " does not exist or is not a directory");
         }
+        List<Path> found = new ArrayList<>();
         List<String> missing = new ArrayList<>();
-        for (String needed : List.of(TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS)) {
-            if (!Files.isRegularFile(dir.resolve(needed)) && !Files.isRegularFile(dir.resolve(needed + ".gz"))) {
-                missing.add(needed + "[.gz]");
+        for (String name : names) {
+            Path plain = dir.resolve(name);
+            Path gzipped = dir.resolve(name + ".gz");
+            if (Files.isRegularFile(plain) || Files.isRegularFile(gzipped)) {
+                found.add(Files.isRegularFile(plain) ? plain : gzipped);
+            } else {
+                missing.add(name + "[.gz]");
             }
         }
-        throw new IOException("IDX dataset " + dir + " lacks " + String.join(", ", missing)
-                + "; it needs " + TRAIN_IMAGES + ", " + TRAIN_LABELS + ", " + TEST_IMAGES + " and " + TEST_LABELS
-                + ", each plain or .gz");
+        if (!missing.isEmpty()) {
+            throw new IOException("IDX dataset " + dir + " lacks " + String.join(", ", missing) + "; it needs "
+                    + String.join(", ", names) + ", each plain or .gz");
+        }
+        return found;
     }
 
     private static LabeledImages readSplit(Path imagesFile, Path labelsFile, List<String> classNames)

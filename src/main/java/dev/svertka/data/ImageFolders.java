@@ -71,13 +71,13 @@ public final class ImageFolders {
 
     /**
      * Reads {@code root}'s class subfolders against a given list of class names (so that a test set's labels
-     * mean what the training set's do); a class folder unknown to the list is an error.
+     * mean what the training set's or the model's do); a class folder unknown to the list is an error.
      */
     public static Loaded load(Path root, InputRecipe recipe, List<String> classNames) throws IOException {
         List<String> present = classFolders(root);
         for (String name : present) {
             if (!classNames.contains(name)) {
-                throw new IOException("class folder '" + name + "' in " + root + " is not one of the training classes "
+                throw new IOException("class folder '" + name + "' in " + root + " is not one of the classes "
                         + classNames);
             }
         }

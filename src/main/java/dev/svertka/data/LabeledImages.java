@@ -81,6 +81,22 @@ public record LabeledImages(InputRecipe recipe, byte[] pixels, int[] labels, Lis
     }
 
     /**
+     * The same images with labels counted in {@code names} (a model's classes), matched by class name: a class of
+     * these images that {@code names} lacks is an error; names without images are fine.
+     */
+    public LabeledImages labelledAs(List<String> names) {
+        if (names.equals(classNames)) {
+            return this;
+        }
+        List<String> unknown = classNames.stream().filter(name -> !names.contains(name)).toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("classes " + unknown + " are not among " + names);
+        }
+        int[] relabelled = IntStream.of(labels).map(label -> names.indexOf(classNames.get(label))).toArray();
+        return new LabeledImages(recipe, pixels, relabelled, names);
+    }
+
+    /**
      * The images of classes {@code fromClass} (inclusive) to {@code toClass} (exclusive), at most {@code perClass}
      * of each (the first ones, in order), relabelled {@code 0..toClass-fromClass-1} and named as before: part of
      * a dataset as a task of its own, e.g. new classes with few labelled images for transfer learning.

@@ -11,7 +11,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonPOJOBuilder;
 
+import dev.svertka.card.InputRecipe;
 import dev.svertka.card.InputShape;
+import dev.svertka.card.Preprocessing;
 import dev.svertka.data.Augmentation;
 
 /**
@@ -25,6 +27,8 @@ import dev.svertka.data.Augmentation;
  * @param data            'synthetic[:N]', a directory (IDX files or class folders) or {@code kafka:TOPIC?...}
  * @param testData        a separate test set (a {@code data} value), else the data's own test split
  * @param imageSize       CHANNELSxHEIGHTxWIDTH class-folder images are resized to
+ * @param preprocessing   how pictures become input besides their size (resize and crop, mean, std, channel
+ *                        order), the card's {@code preprocessing} object; null: stretched, scaled to 0..1
  * @param validationSplit the share of training images held out for validation: the last ones (as Keras'
  *                        {@code validation_split}), or a seeded share of each class when {@code stratified}
  * @param limit           use at most this many training images (0: all)
@@ -39,7 +43,8 @@ import dev.svertka.data.Augmentation;
  */
 @JsonDeserialize(builder = JobSpec.Builder.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record JobSpec(String model, String data, String testData, String imageSize, String preset, int epochs,
+public record JobSpec(String model, String data, String testData, String imageSize, Preprocessing preprocessing,
+                      String preset, int epochs,
                       int batchSize, double validationSplit, boolean stratified, long seed, int limit, String augment,
                       String optimizer, String lrSchedule, int patience, String runDir, String resume, String base,
                       String freezeUpTo, int unfreezeAfter, String registry) {
@@ -62,7 +67,7 @@ public record JobSpec(String model, String data, String testData, String imageSi
             throw new IllegalArgumentException("resume a checkpoint or fine-tune a base model, not both");
         }
         // the parsed forms are checked now, so a bad job is refused when it is submitted, not when it runs
-        InputShape.parse(imageSize);
+        new InputRecipe(InputShape.parse(imageSize), InputShape.PIXEL_SCALE, preprocessing);
         Augmentation.parse(augment);
         Optimizer.parse(optimizer != null ? optimizer : "adam", lrSchedule);
     }
@@ -105,6 +110,11 @@ public record JobSpec(String model, String data, String testData, String imageSi
         return InputShape.parse(imageSize);
     }
 
+    /** How the job's pictures are read, and how the model it makes is fed: the card's recipe. */
+    public InputRecipe recipe() {
+        return new InputRecipe(imageShape(), InputShape.PIXEL_SCALE, preprocessing);
+    }
+
     public Augmentation augmentation() {
         return Augmentation.parse(augment);
     }
@@ -139,6 +149,7 @@ public record JobSpec(String model, String data, String testData, String imageSi
         private String data = "synthetic";
         private String testData;
         private String imageSize = "1x28x28";
+        private Preprocessing preprocessing;
         private String preset = "seed-cnn";
         private int epochs = 3;
         private int batchSize = 128;
@@ -165,6 +176,7 @@ public record JobSpec(String model, String data, String testData, String imageSi
             data = spec.data;
             testData = spec.testData;
             imageSize = spec.imageSize;
+            preprocessing = spec.preprocessing;
             preset = spec.preset;
             epochs = spec.epochs;
             batchSize = spec.batchSize;
@@ -201,6 +213,11 @@ public record JobSpec(String model, String data, String testData, String imageSi
 
         public Builder imageSize(String value) {
             imageSize = value;
+            return this;
+        }
+
+        public Builder preprocessing(Preprocessing value) {
+            preprocessing = value;
             return this;
         }
 
@@ -290,7 +307,7 @@ public record JobSpec(String model, String data, String testData, String imageSi
         }
 
         public JobSpec build() {
-            return new JobSpec(model, data, testData, imageSize, preset, epochs, batchSize, validationSplit,
+            return new JobSpec(model, data, testData, imageSize, preprocessing, preset, epochs, batchSize, validationSplit,
                     stratified, seed, limit, augment, optimizer, lrSchedule, patience, runDir, resume, base,
                     freezeUpTo, unfreezeAfter, registry);
         }

@@ -136,7 +136,7 @@ public final class TrainingPipeline {
 
     Prepared prepare(JobSpec spec) throws IOException {
         note("Loading data: %s", spec.data());
-        Datasets.Reading reading = new Datasets.Reading(InputRecipe.of(spec.imageShape()), kafkaBootstrap, new TopicProgress());
+        Datasets.Reading reading = new Datasets.Reading(spec.recipe(), kafkaBootstrap, new TopicProgress());
         Datasets.Split loaded = Datasets.load(spec.data(), spec.seed(), reading);
         note("Data: %s", loaded.description());
         LabeledImages test = loaded.test();

@@ -1,9 +1,11 @@
 package dev.svertka.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
+import dev.svertka.card.Preprocessing;
 import dev.svertka.train.JobSpec;
 import picocli.CommandLine;
 
@@ -33,6 +35,21 @@ class TrainOptionsTest {
         JobSpec spec = command.jobSpec();
         assertThat(spec).isEqualTo(defaults.toBuilder().epochs(7).batchSize(16).lrSchedule("exponential:0.9")
                 .stratified(true).registry("models").build());
+    }
+
+    @Test
+    void preprocessingIsTheCardsObjectWrittenFieldEqualsValue() {
+        TrainCommand command = new TrainCommand();
+        new CommandLine(command).parseArgs("--image-size", "3x64x64", "--preprocessing",
+                "resize=shorter-side,resizeTo=72,crop=center,mean=0.485/0.456/0.406,std=0.25,channelOrder=BGR");
+
+        assertThat(command.jobSpec().preprocessing()).isEqualTo(new Preprocessing(Preprocessing.ChannelOrder.BGR,
+                java.util.List.of(0.485, 0.456, 0.406), java.util.List.of(0.25), Preprocessing.Resize.SHORTER_SIDE, 72,
+                Preprocessing.Crop.CENTER));
+        assertThatThrownBy(() -> new CommandLine(new TrainCommand()).parseArgs("--preprocessing", "size=3"))
+                .hasMessageContaining("'size=3' is not field=value");
+        assertThatThrownBy(() -> new CommandLine(new TrainCommand()).parseArgs("--preprocessing", "crop=middle"))
+                .hasMessageContaining("preprocessing.crop 'middle'");
     }
 
     @Test

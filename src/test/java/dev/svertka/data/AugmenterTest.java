@@ -64,9 +64,9 @@ class AugmenterTest {
                 image[y * 4 + x] = 200;
             }
         }
-        Draw topLeftHalf = new Draw(0, 0, 0, 0, 1, 1, false, 0.5, 0, 0, 0, 0);
+        Draw topLeftHalf = new Draw(0, 0, 0, 0, 1, 1, false, 0.5, 0.5, 0, 0, 1, 1, 1, 0, 0);
         assertThat(render(four, FillMode.NEAREST, image, topLeftHalf)).containsOnly(200f);
-        Draw bottomRightHalf = new Draw(0, 0, 0, 0, 1, 1, false, 0.5, 1, 1, 0, 0);
+        Draw bottomRightHalf = new Draw(0, 0, 0, 0, 1, 1, false, 0.5, 0.5, 1, 1, 1, 1, 1, 0, 0);
         assertThat(render(four, FillMode.NEAREST, image, bottomRightHalf)).containsOnly(0f);
     }
 
@@ -75,7 +75,7 @@ class AugmenterTest {
         InputShape big = new InputShape(1, 100, 100);
         float[] grey = new float[10_000];
         java.util.Arrays.fill(grey, 128);
-        float[] out = render(big, FillMode.NEAREST, grey, new Draw(0, 0, 0, 0, 1, 1, false, 1, 0, 0, 0.1 * 255, 7));
+        float[] out = render(big, FillMode.NEAREST, grey, new Draw(0, 0, 0, 0, 1, 1, false, 1, 1, 0, 0, 1, 1, 1, 0.1 * 255, 7));
         double mean = sum(out) / out.length;
         double variance = 0;
         for (float v : out) {
@@ -85,7 +85,7 @@ class AugmenterTest {
         assertThat(Math.sqrt(variance / out.length)).isCloseTo(25.5, offset(1.0));
         float[] bright = new float[10_000];
         java.util.Arrays.fill(bright, 250);
-        float[] noisy = render(big, FillMode.NEAREST, bright, new Draw(0, 0, 0, 0, 1, 1, false, 1, 0, 0, 50, 7));
+        float[] noisy = render(big, FillMode.NEAREST, bright, new Draw(0, 0, 0, 0, 1, 1, false, 1, 1, 0, 0, 1, 1, 1, 50, 7));
         for (float v : noisy) {
             assertThat(v).isBetween(0f, 255f);
         }
@@ -123,9 +123,85 @@ class AugmenterTest {
     }
 
     @Test
+    void geometryMovesEveryChannelOfAnRgbImageAlike() {
+        InputShape rgb = new InputShape(3, 9, 9);
+        float[] image = new float[rgb.pixels()];
+        image[2 * 81 + 2 * 9 + 1] = 200; // a blue pixel at (1, 2)
+        image[2 * 9 + 1] = 40;           // with a little red
+
+        float[] flipped = render(rgb, FillMode.CONSTANT, image, draw(0, 0, 0, 0, 1, 1, true));
+
+        assertThat(flipped[2 * 81 + 2 * 9 + 7]).isEqualTo(200f);
+        assertThat(flipped[2 * 9 + 7]).isEqualTo(40f);
+        assertThat(flipped[81 + 2 * 9 + 7]).as("no green appears").isZero();
+        assertThat(sum(flipped)).isCloseTo(240.0, offset(1e-3));
+    }
+
+    @Test
+    void colourJitterScalesBlendsAndDesaturatesAllChannelsTogether() {
+        InputShape rgb = new InputShape(3, 1, 2);
+        float[] image = {200, 100, 50, 50, 0, 150}; // pixels (200, 50, 0) and (100, 50, 150)
+        assertThat(render(rgb, FillMode.NEAREST, image, jitter(0.5, 1, 1)))
+                .as("brightness").containsExactly(100, 50, 25, 25, 0, 75);
+        float[] flat = render(rgb, FillMode.NEAREST, image, jitter(1, 0, 1));
+        float meanGrey = (0.299f * 300 + 0.587f * 100 + 0.114f * 150) / 2;
+        float[] meanEverywhere = new float[6];
+        java.util.Arrays.fill(meanEverywhere, meanGrey);
+        assertThat(flat).as("no contrast: the mean grey everywhere").containsExactly(meanEverywhere, offset(1e-3f));
+        float[] grey = render(rgb, FillMode.NEAREST, image, jitter(1, 1, 0));
+        float luma = 0.299f * 200 + 0.587f * 50;
+        assertThat(new float[] {grey[0], grey[2], grey[4]}).as("no saturation: each pixel its luma")
+                .containsExactly(new float[] {luma, luma, luma}, offset(1e-3f));
+        assertThat(render(rgb, FillMode.NEAREST, image, jitter(2, 1, 1))).as("clamped").contains(255f, 200f);
+
+        InputShape one = new InputShape(1, 1, 2);
+        assertThat(render(one, FillMode.NEAREST, new float[] {200, 100}, jitter(1, 1, 0)))
+                .as("saturation leaves grey images alone").containsExactly(200, 100);
+    }
+
+    @Test
+    void aRandomResizedCropKeepsAShareOfTheAreaAtAnAspectNearTheImagesAndTheShape() {
+        Augmenter augmenter = new Augmenter(Augmentation.parse("random_resized_crop=0.3"), new InputShape(3, 20, 20));
+        Random random = new Random(4);
+        for (int i = 0; i < 2000; i++) {
+            Draw d = augmenter.draw(random);
+            double area = d.cropWidth() * d.cropHeight();
+            assertThat(area).isBetween(0.3 * 0.75, 1.0);
+            if (d.cropWidth() < 1 && d.cropHeight() < 1) {
+                assertThat(area).isGreaterThanOrEqualTo(0.3 - 1e-9);
+                assertThat(d.cropWidth() / d.cropHeight()).isBetween(0.75 - 1e-9, 4.0 / 3 + 1e-9);
+            }
+        }
+        LabeledImages photos = new LabeledImages(new InputShape(3, 20, 20), new byte[2 * 1200], new int[] {1, 0},
+                java.util.List.of("a", "b"));
+        assertThat(augmenter.apply(photos.image(1), 1, 0, 1)).hasSize(1200);
+        assertThatThrownBy(() -> Augmentation.parse("random_crop=0.8,random_resized_crop=0.5"))
+                .hasMessageContaining("choose one");
+    }
+
+    @Test
+    void newStepsLeaveTheDrawsOfTheOlderOnesAsTheyWere() {
+        InputShape shape = new InputShape(3, 9, 9);
+        Augmenter old = new Augmenter(Augmentation.parse("rotation_range=15,random_crop=0.8,gaussian_noise=0.1"), shape);
+        Augmenter more = new Augmenter(Augmentation.parse(
+                "rotation_range=15,random_crop=0.8,gaussian_noise=0.1,brightness=0.3,saturation=0.5"), shape);
+        for (long seed = 0; seed < 20; seed++) {
+            Draw before = old.draw(new Random(seed));
+            Draw after = more.draw(new Random(seed));
+            assertThat(after.rotation()).isEqualTo(before.rotation());
+            assertThat(after.cropWidth()).isEqualTo(before.cropWidth());
+            assertThat(after.noiseSeed()).isEqualTo(before.noiseSeed());
+            assertThat(after.brightness()).isBetween(0.7, 1.3);
+            assertThat(before.brightness()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void theTextualFormRoundTripsAndMistakesAreClear() {
         Augmentation a = Augmentation.parse("rotation_range=10@0.5, width_shift_range=0.1, zoom_range=0.2,"
-                + " horizontal_flip=true, fill_mode=constant, cval=12");
+                + " horizontal_flip=true, fill_mode=constant, cval=12, random_resized_crop=0.5, brightness=0.2,"
+                + " contrast=0.3@0.5, saturation=0.4");
+        assertThat(a.contrast()).isEqualTo(new Augmentation.Step(0.3, 0.5));
         assertThat(a.rotation()).isEqualTo(new Augmentation.Step(10, 0.5));
         assertThat(a.flip().probability()).isEqualTo(0.5);
         assertThat(a.fillMode()).isEqualTo(FillMode.CONSTANT);
@@ -141,13 +217,15 @@ class AugmenterTest {
 
     private static Draw draw(double rotation, double shiftX, double shiftY, double shear, double zoomX, double zoomY,
                              boolean flip) {
-        return new Draw(rotation, shiftX, shiftY, shear, zoomX, zoomY, flip, 1, 0, 0, 0, 0);
+        return new Draw(rotation, shiftX, shiftY, shear, zoomX, zoomY, flip, 1, 1, 0, 0, 1, 1, 1, 0, 0);
+    }
+
+    private static Draw jitter(double brightness, double contrast, double saturation) {
+        return new Draw(0, 0, 0, 0, 1, 1, false, 1, 1, 0, 0, brightness, contrast, saturation, 0, 0);
     }
 
     private static float[] render(InputShape shape, FillMode mode, float[] image, Draw draw) {
-        Augmentation a = new Augmentation(Augmentation.Step.OFF, Augmentation.Step.OFF, Augmentation.Step.OFF,
-                Augmentation.Step.OFF, Augmentation.Step.OFF, Augmentation.Step.OFF, Augmentation.Step.OFF,
-                Augmentation.Step.OFF, mode, 7);
+        Augmentation a = Augmentation.parse("fill_mode=" + mode.name().toLowerCase(java.util.Locale.ROOT) + ",cval=7");
         return new Augmenter(a, shape).render(image, draw);
     }
 

@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
@@ -88,6 +90,25 @@ class IdxDatasetTest {
                 .hasMessageContaining(IdxDataset.TEST_IMAGES + "[.gz]")
                 .hasMessageContaining(IdxDataset.TEST_LABELS + "[.gz]")
                 .hasMessageNotContaining(IdxDataset.TRAIN_IMAGES + "[.gz]");
+    }
+
+    @Test
+    void aTestSetNeedsOnlyTheT10kFilesAndMatchesClassesByName() throws IOException {
+        writeDataset(dir, false);
+        Files.delete(dir.resolve(IdxDataset.TRAIN_IMAGES));
+        Files.delete(dir.resolve(IdxDataset.TRAIN_LABELS));
+        List<String> reversed = new ArrayList<>(IdxDataset.DIGIT_CLASSES);
+        Collections.reverse(reversed);
+
+        LabeledImages test = Datasets.testSet(dir.toString(), 1, reversed, Datasets.Reading.DEFAULT);
+
+        assertThat(test.pixels()).isEqualTo(pixels(2, 100));
+        assertThat(test.classNames()).isEqualTo(reversed);
+        assertThat(test.labels()).as("digits 9 and 3 in the reversed list").containsExactly(0, 6);
+        Files.delete(dir.resolve(IdxDataset.TEST_LABELS));
+        assertThatThrownBy(() -> IdxDataset.openTest(dir)).isInstanceOf(IOException.class)
+                .hasMessageContaining(IdxDataset.TEST_LABELS + "[.gz]")
+                .hasMessageNotContaining(IdxDataset.TRAIN_LABELS);
     }
 
     @Test

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.svertka.data.Augmentation;
+import dev.svertka.card.InputRecipe;
 import dev.svertka.card.InputShape;
+import dev.svertka.card.Preprocessing;
 
 class JobSpecTest {
 
@@ -24,7 +27,9 @@ class JobSpecTest {
                 {"model": "shoes", "data": "/data/shoes", "testData": "/data/shoes-test", "imageSize": "3x64x64",
                  "epochs": 12, "stratified": true, "augment": "rotation_range=10@0.5,horizontal_flip=true",
                  "optimizer": "sgd:0.01", "lrSchedule": "step:0.5:4", "patience": 3,
-                 "base": "fashion:2", "freezeUpTo": "dropout_1", "unfreezeAfter": 4, "registry": "/models"}
+                 "base": "fashion:2", "freezeUpTo": "dropout_1", "unfreezeAfter": 4, "registry": "/models",
+                 "preprocessing": {"resize": "shorter-side", "resizeTo": 72, "crop": "center",
+                                   "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}}
                 """);
 
         JobSpec spec = JobSpec.read(file);
@@ -35,6 +40,9 @@ class JobSpecTest {
         assertThat(spec.validationSplit()).as("default").isEqualTo(JobSpec.defaults().validationSplit());
         assertThat(spec.imageShape()).isEqualTo(new InputShape(3, 64, 64));
         assertThat(spec.stratified()).isTrue();
+        assertThat(spec.recipe()).isEqualTo(new InputRecipe(new InputShape(3, 64, 64), InputShape.PIXEL_SCALE,
+                new Preprocessing(Preprocessing.ChannelOrder.RGB, List.of(0.485, 0.456, 0.406),
+                        List.of(0.229, 0.224, 0.225), Preprocessing.Resize.SHORTER_SIDE, 72, Preprocessing.Crop.CENTER)));
         assertThat(spec.augmentation()).isEqualTo(Augmentation.parse("rotation_range=10@0.5,horizontal_flip=true"));
         assertThat(spec.optimizerChoice().describe()).isEqualTo("sgd(lr=0.01, momentum=0.9, step:0.5:4)");
         assertThat(spec.patience()).isEqualTo(3);
@@ -53,6 +61,7 @@ class JobSpecTest {
         assertThat(defaults.preset()).isEqualTo("seed-cnn");
         assertThat(defaults.optimizerChoice()).as("the preset's own").isNull();
         assertThat(defaults.augmentation().isNone()).isTrue();
+        assertThat(defaults.recipe()).isEqualTo(InputRecipe.of(defaults.imageShape()));
         assertThat(defaults.registryOr(Path.of("the-runners"))).isEqualTo(Path.of("the-runners"));
 
         Path typo = Files.writeString(dir.resolve("typo.json"), "{\"epocs\": 5}");
@@ -64,6 +73,10 @@ class JobSpecTest {
         assertThatThrownBy(() -> JobSpec.parse("{\"augment\": \"spin=3\"}")).hasMessageContaining("spin");
         assertThatThrownBy(() -> JobSpec.parse("{\"imageSize\": \"2x28x28\"}")).hasMessageContaining("channels");
         assertThatThrownBy(() -> JobSpec.builder().validationSplit(1.0).build()).hasMessageContaining("validation");
+        assertThatThrownBy(() -> JobSpec.parse("{\"preprocessing\": {\"mean\": [0.4, 0.5, 0.6]}}"))
+                .as("three means for the default grey input").hasMessageContaining("preprocessing.mean");
+        assertThatThrownBy(() -> JobSpec.parse("{\"preprocessing\": {\"resize\": \"squash\"}}"))
+                .hasMessageContaining("preprocessing.resize");
         assertThatThrownBy(() -> JobSpec.builder().resume("last.zip").base("zoo:LeNet").build())
                 .hasMessageContaining("not both");
     }
