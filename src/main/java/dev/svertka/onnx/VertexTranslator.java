@@ -36,7 +36,8 @@ final class VertexTranslator {
         String name = site.name();
         if (vertex instanceof MergeVertex merge) {
             if (merge.isModified()) {
-                throw site.unsupportedVertex(vertex, "a merge along a chosen axis is not supported, only along channels");
+                throw site.unsupportedVertex(vertex,
+                        "a merge along a chosen axis is not supported, only along channels");
             }
             graph.join("Concat", name, inputs, integer("axis", 1));
         } else if (vertex instanceof ElementWiseVertex elementWise) {
