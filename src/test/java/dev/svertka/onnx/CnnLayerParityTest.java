@@ -174,6 +174,25 @@ class CnnLayerParityTest {
         assertParity("flat input type", net, OnnxExporter.export(net, RGB, NO_METADATA), RGB);
     }
 
+    /** Flat features turned back into maps: a row-major reshape to [C, H, W]. */
+    @Test
+    void featuresReshapedToMapsMatchDl4j() throws Exception {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(6)
+                .weightInit(WeightInit.XAVIER).list()
+                .layer(new DenseLayer.Builder().nOut(3 * 4 * 5).activation(Activation.TANH).build())
+                .layer(conv().build())
+                .inputPreProcessor(1, new FeedForwardToCnnPreProcessor(4, 5, 3))
+                .layer(softmaxOutput())
+                .setInputType(InputType.convolutional(GREY.height(), GREY.width(), GREY.channels())).build());
+        net.init();
+        SmallNetworks.randomizeBiasesAndStatistics(net.paramTable(), 6);
+        byte[] model = OnnxExporter.export(net, GREY, NO_METADATA);
+
+        assertThat(ModelProto.parseFrom(model).getGraph().getNodeList()).extracting(NodeProto::getOpType)
+                .containsSubsequence("Gemm", "Tanh", "Reshape", "Conv");
+        assertParity("features reshaped to maps", net, model, GREY);
+    }
+
     @Test
     void frozenWrappersLeaveNoTraceInTheGraph() throws Exception {
         MultiLayerNetwork net = network(GREY, 5, new FrozenLayer.Builder().layer(conv().build()).build(),
