@@ -16,8 +16,10 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InputType.InputTypeConvolutional;
 import org.deeplearning4j.nn.conf.inputs.InputType.InputTypeFeedForward;
 import org.deeplearning4j.nn.conf.inputs.InputType.InputTypeRecurrent;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.CenterLossOutputLayer;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -26,23 +28,21 @@ import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.LocalResponseNormalization;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationELU;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationLReLU;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
-import org.nd4j.linalg.activations.impl.ActivationSigmoid;
-import org.nd4j.linalg.activations.impl.ActivationSoftmax;
-import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -64,12 +64,15 @@ final class LayerTranslator {
     static final List<Class<? extends Layer>> SUPPORTED = List.of(ConvolutionLayer.class,
             DepthwiseConvolution2D.class, SeparableConvolution2D.class, Convolution1DLayer.class,
             SubsamplingLayer.class, Subsampling1DLayer.class, GlobalPoolingLayer.class, BatchNormalization.class,
-            DropoutLayer.class, DenseLayer.class, OutputLayer.class);
+            LocalResponseNormalization.class, ZeroPaddingLayer.class, Cropping2D.class, ActivationLayer.class,
+            DropoutLayer.class, DenseLayer.class, OutputLayer.class, CenterLossOutputLayer.class, LossLayer.class);
 
     private final OnnxGraph graph;
+    private final ActivationTranslator activations;
 
     LayerTranslator(OnnxGraph graph) {
         this.graph = graph;
+        this.activations = new ActivationTranslator(graph);
     }
 
     /** The layer inside any frozen wrappers: freezing changes training, not inference. */
@@ -117,12 +120,29 @@ final class LayerTranslator {
             globalPooling(site, pooling, input, name);
         } else if (inner instanceof BatchNormalization normalization) {
             batchNormalization(normalization, layer, name);
+        } else if (inner instanceof LocalResponseNormalization normalization) {
+            requireMaps(site, conf, input);
+            localResponseNormalization(normalization, name);
+        } else if (inner instanceof ZeroPaddingLayer padding) {
+            requireMaps(site, conf, input);
+            zeroPadding(padding.getPadding(), name);
+        } else if (inner instanceof Cropping2D cropping) {
+            requireMaps(site, conf, input);
+            crop(cropping.getCropping(), (InputTypeConvolutional) input, name);
+        } else if (inner instanceof ActivationLayer activation) {
+            activation(site, conf, activation.getActivationFn(), out, name);
+        } else if (inner instanceof LossLayer loss) {
+            // a loss layer only scores its input at inference: what it outputs is its activation of it
+            activation(site, conf, loss.getActivationFn(), out, name);
         } else if (inner instanceof DenseLayer dense) {
             if (dense.hasLayerNorm()) {
                 throw site.unsupported(conf, "layer normalization is not supported");
             }
             gemm(site, dense, dense.hasBias(), layer, input, out, name);
         } else if (inner instanceof OutputLayer output) {
+            gemm(site, output, output.hasBias(), layer, input, out, name);
+        } else if (inner instanceof CenterLossOutputLayer output) {
+            // the class centres it also keeps only shape the training loss
             gemm(site, output, output.hasBias(), layer, input, out, name);
         }
         return out;
@@ -149,15 +169,39 @@ final class LayerTranslator {
         if (preprocessor instanceof RnnToFeedForwardPreProcessor && in instanceof InputTypeFeedForward) {
             return in;
         }
+        if (preprocessor instanceof FeedForwardToCnnPreProcessor toMaps) {
+            return unflatten(site, conf, toMaps, in, name);
+        }
         if (!(preprocessor instanceof CnnToFeedForwardPreProcessor cnnToFeedForward)) {
             throw site.unsupported(conf, "its input preprocessor " + preprocessor.getClass().getSimpleName()
-                    + " is not supported (only CnnToFeedForwardPreProcessor)");
+                    + " is not supported (only CnnToFeedForwardPreProcessor and FeedForwardToCnnPreProcessor)");
         }
         if (cnnToFeedForward.getFormat() == CNN2DFormat.NHWC) {
             graph.apply("Transpose", name, ints("perm", 0, 2, 3, 1));
         }
         graph.apply("Flatten", name, integer("axis", 1));
         return preprocessor.getOutputType(in);
+    }
+
+    /**
+     * DL4J passes maps that already have the preprocessor's shape through (VGG16 declares a flat input and gets
+     * images); flat features become NCHW maps by a row-major reshape.
+     */
+    private InputType unflatten(Site site, Layer conf, FeedForwardToCnnPreProcessor toMaps, InputType in,
+            String name) {
+        InputType maps = InputType.convolutional(toMaps.getInputHeight(), toMaps.getInputWidth(),
+                toMaps.getNumChannels());
+        if (in instanceof InputTypeConvolutional given && given.getFormat() == CNN2DFormat.NCHW
+                && given.getChannels() == toMaps.getNumChannels() && given.getHeight() == toMaps.getInputHeight()
+                && given.getWidth() == toMaps.getInputWidth()) {
+            return in;
+        }
+        if (!(in instanceof InputTypeFeedForward features) || features.getSize() != maps.arrayElementsPerExample()) {
+            throw site.unsupported(conf, "FeedForwardToCnnPreProcessor to " + maps + " cannot take " + in);
+        }
+        graph.apply("Reshape", name, List.of(graph.int64s(name + "/maps_shape", 0, toMaps.getNumChannels(),
+                toMaps.getInputHeight(), toMaps.getInputWidth())));
+        return maps;
     }
 
     private void convolution(Site site, ConvolutionLayer conf, org.deeplearning4j.nn.api.Layer layer, InputType in,
@@ -261,8 +305,10 @@ final class LayerTranslator {
             case MAX -> graph.apply("MaxPool", name, kernel, strides, pads);
             case AVG -> graph.apply("AveragePool", name, kernel, strides, pads,
                     integer("count_include_pad", conf.isAvgPoolIncludePadInDivisor() ? 1 : 0));
+            // (sum |x|^p)^(1/p) over the window; padded positions add zeros in both
+            case PNORM -> graph.apply("LpPool", name, kernel, strides, pads, integer("p", conf.getPnorm()));
             default -> throw site.unsupported(conf,
-                    "pooling type " + conf.getPoolingType() + " is not supported (only MAX and AVG)");
+                    "pooling type " + conf.getPoolingType() + " is not supported (only MAX, AVG and PNORM)");
         }
     }
 
@@ -339,6 +385,31 @@ final class LayerTranslator {
                 real("epsilon", conf.getEps()));
     }
 
+    /**
+     * DL4J sums the squares of the n/2 channels on each side (so n+1 channels for an even n) and scales by alpha
+     * itself: x / (k + alpha * sum)^beta. ONNX LRN divides alpha by its window size, which is taken odd so that
+     * the window is centred like DL4J's.
+     */
+    private void localResponseNormalization(LocalResponseNormalization conf, String name) {
+        int size = 2 * ((int) conf.getN() / 2) + 1;
+        graph.apply("LRN", name, integer("size", size), real("alpha", conf.getAlpha() * size),
+                real("beta", conf.getBeta()), real("bias", conf.getK()));
+    }
+
+    /** DL4J pads [top, bottom, left, right]; ONNX Pad takes all begins, then all ends, of NCHW. */
+    private void zeroPadding(int[] padding, String name) {
+        graph.apply("Pad", name, List.of(graph.int64s(name + "/pads", 0, 0, padding[0], padding[2], 0, 0,
+                padding[1], padding[3])));
+    }
+
+    /** DL4J crops [top, bottom, left, right]: a Slice of H and W, whose sizes are known from the input. */
+    private void crop(int[] cropping, InputTypeConvolutional in, String name) {
+        graph.apply("Slice", name, List.of(
+                graph.int64s(name + "/starts", cropping[0], cropping[2]),
+                graph.int64s(name + "/ends", in.getHeight() - cropping[1], in.getWidth() - cropping[3]),
+                graph.int64s(name + "/axes", 2, 3)));
+    }
+
     /** DL4J's dense W is [nIn, nOut]: exactly Gemm's B without transposition. */
     private void gemm(Site site, FeedForwardLayer conf, boolean hasBias, org.deeplearning4j.nn.api.Layer layer,
             InputType in, InputType out, String name) {
@@ -363,34 +434,14 @@ final class LayerTranslator {
     }
 
     private void activation(Site site, BaseLayer conf, InputType out, String name) {
-        IActivation fn = conf.getActivationFn();
-        if (fn instanceof ActivationIdentity) {
-            return;
-        }
-        if (fn instanceof ActivationReLU relu && isPlain(relu)) {
-            graph.apply("Relu", name);
-        } else if (fn instanceof ActivationLReLU leaky) {
-            graph.apply("LeakyRelu", name, real("alpha", leaky.getAlpha()));
-        } else if (fn instanceof ActivationELU elu) {
-            graph.apply("Elu", name, real("alpha", elu.getAlpha()));
-        } else if (fn instanceof ActivationSigmoid) {
-            graph.apply("Sigmoid", name);
-        } else if (fn instanceof ActivationTanH) {
-            graph.apply("Tanh", name);
-        } else if (fn instanceof ActivationSoftmax && out instanceof InputTypeFeedForward) {
-            // DL4J's softmax runs over the last axis, which for [batch, classes] is axis 1
-            graph.apply("Softmax", name, integer("axis", 1));
-        } else {
-            throw site.unsupported(conf, "activation " + fn + " is not supported here; "
-                    + "supported are relu, leakyrelu, elu, sigmoid, tanh, identity, and softmax on flat outputs");
-        }
+        activation(site, conf, conf.getActivationFn(), out, name);
     }
 
-    /** ReLU with a cap, threshold or negative slope would need more than ONNX Relu. */
-    private static boolean isPlain(ActivationReLU relu) {
-        return relu.getMax() == null
-                && (relu.getThreshold() == null || relu.getThreshold() == 0.0)
-                && (relu.getNegativeSlope() == null || relu.getNegativeSlope() == 0.0);
+    private void activation(Site site, Layer conf, IActivation fn, InputType out, String name) {
+        if (!activations.apply(fn, out, name)) {
+            throw site.unsupported(conf, "activation " + fn + " is not supported here; supported are "
+                    + ActivationTranslator.SUPPORTED);
+        }
     }
 
     /** The channels of the feature maps a convolution gets, which its weights must have been made for. */

@@ -17,10 +17,8 @@ import java.util.TreeMap;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InputType.InputTypeFeedForward;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -144,8 +142,8 @@ public final class OnnxExporter {
     }
 
     /**
-     * Translates the vertices in topological order, each from its inputs' tensors. Element-wise vertices and
-     * merges join branches (residual blocks, inception-style concatenation).
+     * Translates the vertices in topological order, each from its inputs' tensors: layers by
+     * {@link LayerTranslator}, the others by {@link VertexTranslator}.
      */
     private static GraphProto graph(ComputationGraph net, InputShape input) {
         ComputationGraphConfiguration configuration = net.getConfiguration();
@@ -158,6 +156,7 @@ public final class OnnxExporter {
         OnnxGraph graph = new OnnxGraph(PRODUCER, INPUT_NAME, input.channels(), input.height(), input.width());
         layout.adapt(graph, input);
         LayerTranslator translator = new LayerTranslator(graph);
+        VertexTranslator vertices = new VertexTranslator(graph);
         Map<String, String> tensors = new HashMap<>();
         Map<String, InputType> types = new HashMap<>();
         String networkInput = configuration.getNetworkInputs().get(0);
@@ -177,7 +176,7 @@ public final class OnnxExporter {
                 out = translator.translate(site, layerVertex.getLayerConf().getLayer(), net.getLayer(name),
                         layerVertex.getPreProcessor(), inputTypes[0]);
             } else {
-                join(graph, site, vertex, inputs.stream().map(tensors::get).toList());
+                vertices.translate(site, vertex, inputs.stream().map(tensors::get).toList(), inputTypes);
                 out = vertex.getOutputType(-1, inputTypes);
             }
             tensors.put(name, graph.current());
@@ -186,33 +185,6 @@ public final class OnnxExporter {
         String output = configuration.getNetworkOutputs().get(0);
         graph.use(tensors.get(output));
         return finish(graph, types.get(output));
-    }
-
-    /** ONNX maps are always NCHW, so a merge of maps, sequences or features joins along axis 1. */
-    private static void join(OnnxGraph graph, LayerTranslator.Site site, GraphVertex vertex, List<String> inputs) {
-        if (vertex instanceof MergeVertex merge) {
-            if (merge.isModified()) {
-                throw site.unsupportedVertex(vertex, "a merge along a chosen axis is not supported, only along channels");
-            }
-            graph.join("Concat", site.name(), inputs, OnnxGraph.integer("axis", 1));
-        } else if (vertex instanceof ElementWiseVertex elementWise) {
-            switch (elementWise.getOp()) {
-                case Add -> graph.join("Sum", site.name(), inputs);
-                case Average -> graph.join("Mean", site.name(), inputs);
-                case Max -> graph.join("Max", site.name(), inputs);
-                case Subtract -> graph.join("Sub", site.name(), inputs);
-                case Product -> {
-                    graph.use(inputs.get(0));
-                    for (String factor : inputs.subList(1, inputs.size())) {
-                        graph.apply("Mul", site.name(), List.of(factor));
-                    }
-                }
-                default -> throw site.unsupportedVertex(vertex, "operation " + elementWise.getOp() + " is not supported");
-            }
-        } else {
-            throw site.unsupportedVertex(vertex, "vertex type not supported; supported are LayerVertex, "
-                    + "ElementWiseVertex and MergeVertex");
-        }
     }
 
     private static GraphProto finish(OnnxGraph graph, InputType out) {

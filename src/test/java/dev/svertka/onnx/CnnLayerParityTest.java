@@ -12,18 +12,26 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.CenterLossOutputLayer;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.LocalResponseNormalization;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
@@ -31,6 +39,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
 import dev.svertka.card.InputShape;
 import onnx.Onnx.ModelProto;
@@ -79,6 +88,27 @@ class CnnLayerParityTest {
                 named("separable conv Same, without bias", RGB,
                         new SeparableConvolution2D.Builder(3, 3).depthMultiplier(1).nOut(4).hasBias(false)
                                 .convolutionMode(ConvolutionMode.Same).build(), softmaxOutput()),
+                named("zero padding, asymmetric", RGB, new ZeroPaddingLayer(1, 2, 0, 3), conv(), softmaxOutput()),
+                named("cropping, asymmetric", RGB, conv(), new Cropping2D(1, 0, 2, 1), softmaxOutput()),
+                named("LRN n=5, k=2 (AlexNet's)", RGB, conv().nOut(7),
+                        new LocalResponseNormalization.Builder().k(2).n(5).alpha(0.5).beta(0.75).build(),
+                        softmaxOutput()),
+                named("LRN even n=4, k=1", RGB, conv().nOut(7),
+                        new LocalResponseNormalization.Builder().k(1).n(4).alpha(0.3).beta(0.5).build(),
+                        softmaxOutput()),
+                named("activation layer relu6 after batch norm", RGB, conv().activation(Activation.IDENTITY),
+                        new BatchNormalization.Builder().build(), new ActivationLayer(Activation.RELU6),
+                        softmaxOutput()),
+                named("p-norm pooling, Same, stride 2", RGB, conv(),
+                        new SubsamplingLayer.Builder(PoolingType.PNORM).pnorm(2).kernelSize(3, 3).stride(2, 2)
+                                .convolutionMode(ConvolutionMode.Same).build(), softmaxOutput()),
+                named("center loss output layer", GREY, conv(),
+                        new CenterLossOutputLayer.Builder().lossFunction(LossFunction.MCXENT).nOut(5)
+                                .activation(Activation.SOFTMAX).build()),
+                named("softmax activation layer and loss layer after global pooling (Darknet19's head)", RGB, conv(),
+                        new GlobalPoolingLayer.Builder(PoolingType.AVG).build(),
+                        new ActivationLayer(Activation.SOFTMAX),
+                        new LossLayer.Builder(LossFunction.MCXENT).activation(Activation.IDENTITY).build()),
                 named("frozen conv and frozen-with-backprop dense", GREY,
                         new FrozenLayer.Builder().layer(conv().build()).build(),
                         new FrozenLayerWithBackprop(new DenseLayer.Builder().nOut(8)
@@ -129,6 +159,38 @@ class CnnLayerParityTest {
 
         assertThat(ModelProto.parseFrom(model).getGraph().getNode(0).getOpType()).isEqualTo("Reshape");
         assertParity(kind, net, model, RGB);
+    }
+
+    /** VGG16 declares flat input and turns it into maps with a FeedForwardToCnnPreProcessor, which images skip. */
+    @Test
+    void flatInputTypeTakesImages() throws Exception {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(6)
+                .weightInit(WeightInit.XAVIER).list().layer(conv().build()).layer(softmaxOutput())
+                .setInputType(InputType.convolutionalFlat(RGB.height(), RGB.width(), RGB.channels())).build());
+        net.init();
+
+        assertThat(net.getLayerWiseConfigurations().getInputPreProcess(0))
+                .isInstanceOf(FeedForwardToCnnPreProcessor.class);
+        assertParity("flat input type", net, OnnxExporter.export(net, RGB, NO_METADATA), RGB);
+    }
+
+    /** Flat features turned back into maps: a row-major reshape to [C, H, W]. */
+    @Test
+    void featuresReshapedToMapsMatchDl4j() throws Exception {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(6)
+                .weightInit(WeightInit.XAVIER).list()
+                .layer(new DenseLayer.Builder().nOut(3 * 4 * 5).activation(Activation.TANH).build())
+                .layer(conv().build())
+                .inputPreProcessor(1, new FeedForwardToCnnPreProcessor(4, 5, 3))
+                .layer(softmaxOutput())
+                .setInputType(InputType.convolutional(GREY.height(), GREY.width(), GREY.channels())).build());
+        net.init();
+        SmallNetworks.randomizeBiasesAndStatistics(net.paramTable(), 6);
+        byte[] model = OnnxExporter.export(net, GREY, NO_METADATA);
+
+        assertThat(ModelProto.parseFrom(model).getGraph().getNodeList()).extracting(NodeProto::getOpType)
+                .containsSubsequence("Gemm", "Tanh", "Reshape", "Conv");
+        assertParity("features reshaped to maps", net, model, GREY);
     }
 
     @Test

@@ -9,11 +9,15 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.L2NormalizeVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.ScaleVertex;
+import org.deeplearning4j.nn.conf.graph.ShiftVertex;
+import org.deeplearning4j.nn.conf.graph.StackVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -79,17 +83,41 @@ class GraphParityTest {
         assertParity("merge graph", net, model);
     }
 
+    /** Inception-ResNet scales its residual branches; FaceNet ends in an L2-normalised embedding. */
+    @Test
+    void scaleShiftAndL2NormalizeVerticesMatchDl4j() throws Exception {
+        GraphBuilder graph = builder()
+                .addLayer("stem", conv(4).build(), "in")
+                .addLayer("branch", conv(4).activation(Activation.IDENTITY).build(), "stem")
+                .addVertex("scaled", new ScaleVertex(0.17), "branch")
+                .addVertex("add", new ElementWiseVertex(ElementWiseVertex.Op.Add), "stem", "scaled")
+                .addVertex("shifted", new ShiftVertex(-0.4), "add")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.MAX).build(), "shifted")
+                .addLayer("embedding", new DenseLayer.Builder().nOut(6).activation(Activation.IDENTITY).build(),
+                        "pool")
+                .addVertex("normalized", new L2NormalizeVertex(new int[] {1}, 1e-10), "embedding")
+                .addLayer("out", SmallNetworks.softmaxOutput(), "normalized")
+                .setOutputs("out");
+        ComputationGraph net = build(graph);
+
+        byte[] model = OnnxExporter.export(net, RGB, NO_METADATA);
+
+        assertThat(ModelProto.parseFrom(model).getGraph().getNodeList()).extracting(NodeProto::getOpType)
+                .contains("Mul", "Add", "ReduceL2", "Div");
+        assertParity("scale, shift and L2 normalize", net, model);
+    }
+
     @Test
     void refusesAnUnsupportedVertexNamingIt() {
         ComputationGraph net = build(builder()
                 .addLayer("conv", conv(4).build(), "in")
-                .addVertex("scaled", new ScaleVertex(2.0), "conv")
-                .addLayer("out", SmallNetworks.softmaxOutput(), "scaled")
+                .addVertex("stack", new StackVertex(), "conv", "conv")
+                .addLayer("out", SmallNetworks.softmaxOutput(), "stack")
                 .setOutputs("out"));
 
         assertThatThrownBy(() -> OnnxExporter.export(net, RGB, NO_METADATA))
                 .isInstanceOf(UnsupportedLayerException.class)
-                .hasMessageContaining("vertex 'scaled' (ScaleVertex)")
+                .hasMessageContaining("vertex 'stack' (StackVertex)")
                 .hasMessageContaining("vertex type not supported");
     }
 

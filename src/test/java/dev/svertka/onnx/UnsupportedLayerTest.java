@@ -8,16 +8,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.stream.Stream;
 
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
-import org.deeplearning4j.nn.conf.layers.LocalResponseNormalization;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.Upsampling2D;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Named;
@@ -37,9 +38,8 @@ class UnsupportedLayerTest {
 
     static Stream<Arguments> unsupported() {
         return Stream.of(
-                refused("local response normalization", 1, "lrn", "LocalResponseNormalization",
-                        "layer type not supported", conv("conv"),
-                        new LocalResponseNormalization.Builder().name("lrn").build(), softmaxOutput()),
+                refused("upsampling", 1, "up", "Upsampling2D", "layer type not supported", conv("conv"),
+                        new Upsampling2D.Builder(2).name("up").build(), softmaxOutput()),
                 refused("an unsupported layer inside a frozen wrapper", 0, "deconv", "FrozenLayer of Deconvolution2D",
                         "layer type not supported", new FrozenLayer.Builder().layer(
                                 new Deconvolution2D.Builder(2, 2).nOut(2).build()).name("deconv").build(),
@@ -52,21 +52,18 @@ class UnsupportedLayerTest {
                         new RnnOutputLayer.Builder().nOut(3).activation(Activation.SOFTMAX).build()),
                 refused("a ConvolutionLayer subclass", 0, "deconv", "Deconvolution2D", "layer type not supported",
                         new Deconvolution2D.Builder(2, 2).name("deconv").nOut(2).build(), softmaxOutput()),
-                refused("p-norm pooling", 1, "pool", "SubsamplingLayer", "PNORM",
-                        conv("conv"), new SubsamplingLayer.Builder(PoolingType.PNORM).name("pool").pnorm(2)
-                                .kernelSize(2, 2).build(), softmaxOutput()),
                 refused("dilated pooling", 1, "pool", "SubsamplingLayer", "dilated",
                         conv("conv"), new SubsamplingLayer.Builder(PoolingType.MAX).name("pool")
                                 .kernelSize(2, 2).dilation(2, 2).build(), softmaxOutput()),
                 refused("softmax over feature maps", 0, "conv", "ConvolutionLayer", "softmax",
                         new ConvolutionLayer.Builder(3, 3).name("conv").nOut(2).activation(Activation.SOFTMAX)
                                 .build(), softmaxOutput()),
-                refused("relu6", 0, "dense", "DenseLayer", "relu6",
-                        new DenseLayer.Builder().name("dense").nOut(4).activation(Activation.RELU6).build(),
-                        softmaxOutput()),
-                refused("capped relu", 0, "dense", "DenseLayer", "relu",
+                refused("thresholded relu", 0, "dense", "DenseLayer", "relu",
                         new DenseLayer.Builder().name("dense").nOut(4)
-                                .activation(new ActivationReLU(6.0, 0.0, 0.0)).build(), softmaxOutput()),
+                                .activation(new ActivationReLU(6.0, 0.5, 0.0)).build(), softmaxOutput()),
+                refused("softmax over maps in an activation layer", 1, "act", "ActivationLayer", "softmax",
+                        conv("conv"), new ActivationLayer.Builder().name("act").activation(Activation.SOFTMAX)
+                                .build(), softmaxOutput()),
                 refused("layer normalization", 0, "dense", "DenseLayer", "layer normalization",
                         new DenseLayer.Builder().name("dense").nOut(4).hasLayerNorm(true).build(), softmaxOutput()));
     }
