@@ -102,7 +102,7 @@ final class LayerTranslator {
                     + SUPPORTED.stream().map(Class::getSimpleName).toList() + " (also inside frozen wrappers)");
         }
         String name = site.name();
-        InputType input = preprocessor == null ? in : preprocess(site, conf, preprocessor, in, name);
+        InputType input = preprocessor == null ? in : preprocess(site, Site.unwrapName(conf), preprocessor, in);
         InputType out = outputType(inner, input);
         if (inner instanceof DepthwiseConvolution2D depthwise) {
             depthwise(site, depthwise, layer, input, out, name);
@@ -165,15 +165,20 @@ final class LayerTranslator {
      * H,W,C for NHWC maps. A sequence-to-flat preprocessor before a layer that already gets [batch, features]
      * (after global pooling) passes it through, as DL4J's does.
      */
-    private InputType preprocess(Site site, Layer conf, InputPreProcessor preprocessor, InputType in, String name) {
+    /**
+     * Appends what {@code preprocessor} does to the current tensor: a layer's input preprocessor, or a graph's
+     * PreprocessorVertex (a Keras Flatten imports as one); {@code owner} names it in errors.
+     */
+    InputType preprocess(Site site, String owner, InputPreProcessor preprocessor, InputType in) {
+        String name = site.name();
         if (preprocessor instanceof RnnToFeedForwardPreProcessor && in instanceof InputTypeFeedForward) {
             return in;
         }
         if (preprocessor instanceof FeedForwardToCnnPreProcessor toMaps) {
-            return unflatten(site, conf, toMaps, in, name);
+            return unflatten(site, owner, toMaps, in, name);
         }
         if (!(preprocessor instanceof CnnToFeedForwardPreProcessor cnnToFeedForward)) {
-            throw site.unsupported(conf, "its input preprocessor " + preprocessor.getClass().getSimpleName()
+            throw new UnsupportedLayerException(site, owner, "its input preprocessor " + preprocessor.getClass().getSimpleName()
                     + " is not supported (only CnnToFeedForwardPreProcessor and FeedForwardToCnnPreProcessor)");
         }
         if (cnnToFeedForward.getFormat() == CNN2DFormat.NHWC) {
@@ -187,7 +192,7 @@ final class LayerTranslator {
      * DL4J passes maps that already have the preprocessor's shape through (VGG16 declares a flat input and gets
      * images); flat features become NCHW maps by a row-major reshape.
      */
-    private InputType unflatten(Site site, Layer conf, FeedForwardToCnnPreProcessor toMaps, InputType in,
+    private InputType unflatten(Site site, String owner, FeedForwardToCnnPreProcessor toMaps, InputType in,
             String name) {
         InputType maps = InputType.convolutional(toMaps.getInputHeight(), toMaps.getInputWidth(),
                 toMaps.getNumChannels());
@@ -197,7 +202,8 @@ final class LayerTranslator {
             return in;
         }
         if (!(in instanceof InputTypeFeedForward features) || features.getSize() != maps.arrayElementsPerExample()) {
-            throw site.unsupported(conf, "FeedForwardToCnnPreProcessor to " + maps + " cannot take " + in);
+            throw new UnsupportedLayerException(site, owner, "FeedForwardToCnnPreProcessor to " + maps
+                    + " cannot take " + in);
         }
         graph.apply("Reshape", name, List.of(graph.int64s(name + "/maps_shape", 0, toMaps.getNumChannels(),
                 toMaps.getInputHeight(), toMaps.getInputWidth())));
@@ -534,7 +540,7 @@ final class LayerTranslator {
             return new UnsupportedLayerException(this, vertex.getClass().getSimpleName(), problem);
         }
 
-        private static String unwrapName(Layer conf) {
+        static String unwrapName(Layer conf) {
             Layer inner = unwrap(conf);
             return inner == conf ? conf.getClass().getSimpleName()
                     : conf.getClass().getSimpleName() + " of " + inner.getClass().getSimpleName();

@@ -19,6 +19,7 @@ import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InputType.InputTypeFeedForward;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -175,6 +176,9 @@ public final class OnnxExporter {
                 graph.use(tensors.get(inputs.get(0)));
                 out = translator.translate(site, layerVertex.getLayerConf().getLayer(), net.getLayer(name),
                         layerVertex.getPreProcessor(), inputTypes[0]);
+            } else if (vertex instanceof PreprocessorVertex preprocessor) {
+                graph.use(tensors.get(inputs.get(0)));
+                out = translator.preprocess(site, "PreprocessorVertex", preprocessor.getPreProcessor(), inputTypes[0]);
             } else {
                 vertices.translate(site, vertex, inputs.stream().map(tensors::get).toList(), inputTypes);
                 out = vertex.getOutputType(-1, inputTypes);

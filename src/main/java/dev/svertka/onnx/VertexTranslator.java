@@ -22,8 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class VertexTranslator {
 
-    static final String SUPPORTED = "LayerVertex, ElementWiseVertex, MergeVertex, ScaleVertex, ShiftVertex and "
-            + "L2NormalizeVertex over flat features";
+    static final String SUPPORTED = "LayerVertex, PreprocessorVertex (flatten, unflatten), ElementWiseVertex, "
+            + "MergeVertex, ScaleVertex, ShiftVertex and L2NormalizeVertex over flat features";
 
     private final OnnxGraph graph;
 

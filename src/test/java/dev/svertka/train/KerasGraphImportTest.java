@@ -1,5 +1,14 @@
 package dev.svertka.train;
 
+import java.util.Map;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import dev.svertka.card.InputShape;
+import dev.svertka.onnx.OnnxExporter;
+import dev.svertka.onnx.ParityCheck;
 import static dev.svertka.train.KerasFixtures.assertComputesWhatNumpyComputed;
 import static dev.svertka.train.KerasFixtures.fixture;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,6 +50,11 @@ class KerasGraphImportTest {
         LayerVertex output = (LayerVertex) imported.getConfiguration().getVertices().get("predictions");
         assertThat(output.getLayerConf().getLayer()).isInstanceOf(OutputLayer.class);
         assertComputesWhatNumpyComputed(images -> imported.outputSingle(images), name + ".expected.json", 1e-4);
+
+        // and the graph exports to ONNX computing the same
+        InputShape shape = new InputShape(3, 32, 32);
+        INDArray images = Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32).muli(255);
+        ParityCheck.verify(imported, OnnxExporter.export(imported, shape, Map.of()), images);
     }
 
     @Test
