@@ -27,6 +27,8 @@ class_name "Functional" (tf.keras >= 2.4) or "Model" (earlier; resnet_like, whic
 carries a training_config), layer names as keras.applications gives them. The expected probabilities come
 from a numpy forward pass along the same graph (class Functional).
 
+applications.py writes full-size keras.applications models with this builder and these blocks.
+
 concatenate.h5: a functional model with Concatenate, a layer the trainer does not take.
 
 weights_only.h5: what model.save_weights() writes, weights without a model.
