@@ -27,6 +27,8 @@ class_name "Functional" (tf.keras >= 2.4) or "Model" (earlier; resnet_like, whic
 carries a training_config), layer names as keras.applications gives them. The expected probabilities come
 from a numpy forward pass along the same graph (class Functional).
 
+applications.py writes full-size keras.applications models with this builder and these blocks.
+
 concatenate.h5: a functional model with Concatenate, a layer the trainer does not take.
 
 weights_only.h5: what model.save_weights() writes, weights without a model.
@@ -115,9 +117,31 @@ def weights_only():
         write_weights(f, [("dense", [("kernel", np.zeros((4, 2))), ("bias", np.zeros(2))])])
 
 
+class RandomWeights:
+    """The fixtures' seeded weights: Glorot-uniform kernels (Keras' default), and biases and batch-normalisation
+    parameters drawn around their initial values so that a bias or statistic the import drops shows."""
+
+    def __init__(self, generator):
+        self.rng = generator
+
+    def kernel(self, shape, fan_in, fan_out):
+        limit = np.sqrt(6.0 / (fan_in + fan_out))
+        return self.rng.uniform(-limit, limit, size=shape).astype(np.float32)
+
+    def bias(self, units):
+        return self.rng.uniform(-0.1, 0.1, units).astype(np.float32)
+
+    def batch_norm(self, channels):
+        """gamma, beta, moving mean, moving variance"""
+        return [self.rng.uniform(low, high, channels).astype(np.float32)
+                for low, high in ((0.5, 1.5), (-0.2, 0.2), (-0.2, 0.2), (0.5, 1.5))]
+
+
+FIXTURE_WEIGHTS = RandomWeights(rng)
+
+
 def glorot(shape, fan_in, fan_out):
-    limit = np.sqrt(6.0 / (fan_in + fan_out))
-    return rng.uniform(-limit, limit, size=shape).astype(np.float32)
+    return FIXTURE_WEIGHTS.kernel(shape, fan_in, fan_out)
 
 
 def small_cnn():
@@ -203,27 +227,28 @@ def conv2d_valid_relu(x, kernel, bias):
 
 def convolve(x, kernel, bias, strides=1, padding="valid"):
     """Keras' Conv2D on one H, W, C map: cross-correlation."""
-    return sliding(x, kernel.shape[0], strides, padding, lambda patch: np.tensordot(patch, kernel, axes=3)) + bias
+    return sliding(x, kernel.shape[0], strides, padding,
+                   lambda windows: np.tensordot(windows, kernel, axes=3)) + bias
 
 
 def depthwise(x, kernel, strides=1, padding="valid"):
     """Keras' DepthwiseConv2D (depth multiplier 1, no bias): each channel convolved with its own kernel."""
-    return sliding(x, kernel.shape[0], strides, padding, lambda patch: (patch * kernel[:, :, :, 0]).sum(axis=(0, 1)))
+    return sliding(x, kernel.shape[0], strides, padding,
+                   lambda windows: (windows * kernel[:, :, :, 0]).sum(axis=(2, 3)))
 
 
 def max_pool(x, size=2):
-    return sliding(x, size, 2, "valid", lambda patch: patch.max(axis=(0, 1)))
+    return sliding(x, size, 2, "valid", lambda windows: windows.max(axis=(2, 3)))
 
 
 def sliding(x, size, strides, padding, maths):
-    """maths of each size x size window of the H, W, C map x, by window position; 'same' padding as TensorFlow
-    pads (the odd pixel at the bottom and right)."""
+    """maths of the size x size windows of the H, W, C map x, an array (rows, columns, size, size, C) of them by
+    window position; 'same' padding as TensorFlow pads (the odd pixel at the bottom and right)."""
     if padding == "same":
         total = max((-(-x.shape[0] // strides) - 1) * strides + size - x.shape[0], 0)
         x = np.pad(x, ((total // 2, total - total // 2), (total // 2, total - total // 2), (0, 0)))
-    rows, columns = (x.shape[0] - size) // strides + 1, (x.shape[1] - size) // strides + 1
-    return np.array([[maths(x[i * strides:i * strides + size, j * strides:j * strides + size])
-                      for j in range(columns)] for i in range(rows)])
+    windows = np.lib.stride_tricks.sliding_window_view(x, (size, size), axis=(0, 1))[::strides, ::strides]
+    return maths(windows.transpose(0, 1, 3, 4, 2))
 
 
 def forward(image, k1, b1, k2, b2, k3, b3, k4, b4):
@@ -249,8 +274,10 @@ class Functional:
     """A Keras functional model being built: each layer's config with its inbound node (the layers it is called
     on), its weights, and its maths in numpy, so the forward pass follows the graph the file describes."""
 
-    def __init__(self, name, shape):
+    def __init__(self, name, shape, weights=FIXTURE_WEIGHTS):
         self.name = name
+        self.random = weights
+        self.shapes = {"input_1": tuple(shape)}
         self.layers = [{"class_name": "InputLayer", "config": {
             "batch_input_shape": [None, *shape], "dtype": "float32", "sparse": False, "ragged": False,
             "name": "input_1"}, "name": "input_1", "inbound_nodes": []}]
@@ -263,6 +290,7 @@ class Functional:
         self.layers.append(dict(layer, name=name, inbound_nodes=[[[i, 0, 0, {}] for i in inputs]]))
         self.weights.append((name, list(weights)))
         self.maths.append((name, inputs, maths))
+        self.shapes[name] = maths(*[np.zeros(self.shapes[i]) for i in inputs]).shape
         return name
 
     def save(self, path, class_name, compiled):
@@ -281,14 +309,15 @@ class Functional:
 
     def conv(self, x, name, filters, size=1, strides=1, padding="same", use_bias=True, scale=1,
              activation="linear"):
-        kernel = glorot((size, size, self.channels(x), filters), size * size * self.channels(x), filters) * scale
-        bias = rng.uniform(-0.1, 0.1, filters).astype(np.float32) if use_bias else np.zeros(filters)
+        kernel = self.random.kernel((size, size, self.channels(x), filters), size * size * self.channels(x),
+                                    filters) * scale
+        bias = self.random.bias(filters) if use_bias else np.zeros(filters)
         weights = [("kernel", kernel), ("bias", bias)] if use_bias else [("kernel", kernel)]
         return self(conv(name, filters, padding, size, strides, activation, use_bias), [x],
                     lambda v: ACTIVATIONS[activation](convolve(v, kernel, bias, strides, padding)), weights)
 
     def depthwise(self, x, name, strides=1, padding="same"):
-        kernel = glorot((3, 3, self.channels(x), 1), 9, 9)
+        kernel = self.random.kernel((3, 3, self.channels(x), 1), 9, 9)
         config = {"name": name, "trainable": True, "dtype": "float32", "kernel_size": [3, 3],
                   "strides": [strides, strides], "padding": padding, "data_format": "channels_last",
                   "dilation_rate": [1, 1], "groups": 1, "activation": "linear", "use_bias": False,
@@ -299,13 +328,9 @@ class Functional:
         return self({"class_name": "DepthwiseConv2D", "config": config}, [x],
                     lambda v: depthwise(v, kernel, strides, padding), [("depthwise_kernel", kernel)])
 
-    def batch_norm(self, x, name, epsilon):
-        channels = self.channels(x)
-        gamma = rng.uniform(0.5, 1.5, channels).astype(np.float32)
-        beta = rng.uniform(-0.2, 0.2, channels).astype(np.float32)
-        mean = rng.uniform(-0.2, 0.2, channels).astype(np.float32)
-        variance = rng.uniform(0.5, 1.5, channels).astype(np.float32)
-        return self(batch_norm(name, epsilon, 0.999), [x],
+    def batch_norm(self, x, name, epsilon, momentum=0.999):
+        gamma, beta, mean, variance = self.random.batch_norm(self.channels(x))
+        return self(batch_norm(name, epsilon, momentum), [x],
                     lambda v: (v - mean) / np.sqrt(variance + np.float32(epsilon)) * gamma + beta,
                     [("gamma", gamma), ("beta", beta), ("moving_mean", mean), ("moving_variance", variance)])
 
@@ -331,9 +356,10 @@ class Functional:
         return self(simple_layer("GlobalAveragePooling2D", name, data_format="channels_last"), [x],
                     lambda v: v.mean(axis=(0, 1)))
 
-    def dense(self, x, name, units, activation):
-        kernel = glorot((self.channels(x), units), self.channels(x), units) * (4 if activation == "softmax" else 1)
-        bias = rng.uniform(-0.1, 0.1, units).astype(np.float32)
+    def dense(self, x, name, units, activation, scale=1):
+        """scale: of the kernel; the fixtures' softmax classifiers take 4, for probabilities far enough apart."""
+        kernel = self.random.kernel((self.channels(x), units), self.channels(x), units) * scale
+        bias = self.random.bias(units)
         return self(dense(name, units, activation), [x], lambda v: ACTIVATIONS[activation](v @ kernel + bias),
                     [("kernel", kernel), ("bias", bias)])
 
@@ -342,8 +368,7 @@ class Functional:
 
     def channels(self, x):
         """The size of the last axis of layer x's output (channels, or features after Flatten)."""
-        shape = self.layers[0]["config"]["batch_input_shape"][1:]
-        return self.outputs(np.zeros(shape))[x].shape[-1]
+        return self.shapes[x][-1]
 
 
 ACTIVATIONS = {"linear": lambda z: z, "relu": lambda z: np.maximum(z, 0), "softmax": lambda z: softmax(z)}
@@ -364,52 +389,65 @@ def mobilenet_v2():
                                      "expanded_conv_depthwise_BN", 0.001), "expanded_conv_depthwise_relu")
     x = model.batch_norm(model.conv(x, "expanded_conv_project", 8, use_bias=False), "expanded_conv_project_BN",
                          0.001)
-    x = inverted_residual(model, x, 1, 12, strides=2)
-    x = model.add(x, inverted_residual(model, x, 2, 12, strides=1), "block_2_add")
+    x = inverted_residual(model, x, 1, 12, strides=2, expansion=3)
+    x = inverted_residual(model, x, 2, 12, strides=1, expansion=3)  # with the Add: as many channels out as in
     x = model.relu6(model.batch_norm(model.conv(x, "Conv_1", 32, use_bias=False), "Conv_1_bn", 0.001),
                     "out_relu")
-    model.dense(model.global_average(x, "global_average_pooling2d"), "predictions", 5, "softmax")
+    model.dense(model.global_average(x, "global_average_pooling2d"), "predictions", 5, "softmax", scale=4)
     return model
 
 
-def inverted_residual(model, x, block, filters, strides):
+def inverted_residual(model, inputs, block, filters, strides, expansion):
+    """keras.applications.mobilenet_v2._inverted_res_block for block > 0 (block 0 has no expansion): a stride-2
+    depthwise convolution is 'valid' after imagenet_utils.correct_pad's ZeroPadding2D, which pads one more pixel
+    at the bottom and right of an even map."""
     prefix = f"block_{block}_"
-    x = model.relu6(model.batch_norm(model.conv(x, prefix + "expand", 3 * model.channels(x), use_bias=False),
-                                     prefix + "expand_BN", 0.001), prefix + "expand_relu")
+    x = model.relu6(model.batch_norm(model.conv(inputs, prefix + "expand", expansion * model.channels(inputs),
+                                                use_bias=False), prefix + "expand_BN", 0.001), prefix + "expand_relu")
     if strides == 2:
-        x = model.depthwise(model.zero_padding(x, prefix + "pad", 0, 1), prefix + "depthwise", 2, "valid")
+        odd = model.shapes[x][0] % 2
+        x = model.depthwise(model.zero_padding(x, prefix + "pad", odd, 1), prefix + "depthwise", 2, "valid")
     else:
         x = model.depthwise(x, prefix + "depthwise")
     x = model.relu6(model.batch_norm(x, prefix + "depthwise_BN", 0.001), prefix + "depthwise_relu")
-    return model.batch_norm(model.conv(x, prefix + "project", filters, use_bias=False), prefix + "project_BN",
-                            0.001)
+    x = model.batch_norm(model.conv(x, prefix + "project", filters, use_bias=False), prefix + "project_BN", 0.001)
+    if strides == 1 and model.channels(inputs) == filters:
+        return model.add(inputs, x, prefix + "add")
+    return x
 
 
 def resnet():
     """The building blocks of keras.applications.ResNet50 at a small width: the padded 7x7 stride-2 stem, padded
     3x3 stride-2 max pooling, bottleneck blocks with a projection shortcut (stride 1 and 2) or the identity."""
     model = Functional("resnet_32", (32, 32, 3))
-    x = model.zero_padding("input_1", "conv1_pad", 3, 3)
-    x = model.relu(model.batch_norm(model.conv(x, "conv1_conv", 8, 7, 2, "valid"), "conv1_bn", 1.001e-5),
-                   "conv1_relu")
-    x = model.max_pool(model.zero_padding(x, "pool1_pad", 1, 1), "pool1_pool")
-    x = bottleneck(model, x, "conv2_block1", 4, 1, projection=True)
-    x = bottleneck(model, x, "conv2_block2", 4, 1, projection=False)
-    x = bottleneck(model, x, "conv3_block1", 8, 2, projection=True)
-    model.dense(model.global_average(x, "avg_pool"), "predictions", 5, "softmax")
+    x = resnet_stem(model, 8, momentum=0.999)
+    x = bottleneck(model, x, "conv2_block1", 4, 1, projection=True, momentum=0.999)
+    x = bottleneck(model, x, "conv2_block2", 4, 1, projection=False, momentum=0.999)
+    x = bottleneck(model, x, "conv3_block1", 8, 2, projection=True, momentum=0.999)
+    model.dense(model.global_average(x, "avg_pool"), "predictions", 5, "softmax", scale=4)
     return model
 
 
-def bottleneck(model, x, name, filters, strides, projection):
+def resnet_stem(model, filters, momentum):
+    """keras.applications.resnet.ResNet up to its stacks (momentum: its BatchNormalization's, Keras' 0.99)."""
+    x = model.zero_padding("input_1", "conv1_pad", 3, 3)
+    x = model.relu(model.batch_norm(model.conv(x, "conv1_conv", filters, 7, 2, "valid"), "conv1_bn", 1.001e-5,
+                                    momentum), "conv1_relu")
+    return model.max_pool(model.zero_padding(x, "pool1_pad", 1, 1), "pool1_pool")
+
+
+def bottleneck(model, x, name, filters, strides, projection, momentum):
+    """keras.applications.resnet.block1; projection: its conv_shortcut."""
+    def normalised(conv, suffix):
+        return model.batch_norm(conv, name + suffix, 1.001e-5, momentum)
+
     shortcut = x
     if projection:
-        shortcut = model.batch_norm(model.conv(x, name + "_0_conv", 4 * filters, 1, strides, "valid"),
-                                    name + "_0_bn", 1.001e-5)
-    x = model.relu(model.batch_norm(model.conv(x, name + "_1_conv", filters, 1, strides, "valid"), name + "_1_bn",
-                                    1.001e-5), name + "_1_relu")
-    x = model.relu(model.batch_norm(model.conv(x, name + "_2_conv", filters, 3), name + "_2_bn", 1.001e-5),
-                   name + "_2_relu")
-    x = model.batch_norm(model.conv(x, name + "_3_conv", 4 * filters, 1, 1, "valid"), name + "_3_bn", 1.001e-5)
+        shortcut = normalised(model.conv(x, name + "_0_conv", 4 * filters, 1, strides, "valid"), "_0_bn")
+    x = model.relu(normalised(model.conv(x, name + "_1_conv", filters, 1, strides, "valid"), "_1_bn"),
+                   name + "_1_relu")
+    x = model.relu(normalised(model.conv(x, name + "_2_conv", filters, 3), "_2_bn"), name + "_2_relu")
+    x = normalised(model.conv(x, name + "_3_conv", 4 * filters, 1, 1, "valid"), "_3_bn")
     return model.relu(model.add(shortcut, x, name + "_add"), name + "_out")
 
 
@@ -421,7 +459,7 @@ def vgg():
     x = model.max_pool(model.conv(x, "block1_conv2", 8, 3, activation="relu"), "block1_pool", 2)
     x = model.max_pool(model.conv(x, "block2_conv1", 16, 3, activation="relu"), "block2_pool", 2)
     x = model.dense(model.flatten(x, "flatten"), "fc1", 16, "relu")
-    model.dense(x, "predictions", 5, "softmax")
+    model.dense(x, "predictions", 5, "softmax", scale=4)
     return model
 
 
@@ -431,7 +469,7 @@ def concatenating():
     x = model.conv("input_1", "conv_a", 4, 3)
     y = model.conv("input_1", "conv_b", 4, 3)
     x = model(simple_layer("Concatenate", "concatenate", axis=-1), [x, y], lambda a, b: np.concatenate([a, b], -1))
-    model.dense(model.global_average(x, "avg_pool"), "predictions", 5, "softmax")
+    model.dense(model.global_average(x, "avg_pool"), "predictions", 5, "softmax", scale=4)
     return model
 
 

@@ -30,7 +30,13 @@ final class KerasFixtures {
      */
     static void assertComputesWhatNumpyComputed(UnaryOperator<INDArray> network, String expectedFile,
             double tolerance) throws IOException, URISyntaxException {
-        JsonNode expected = new ObjectMapper().readTree(fixture(expectedFile).toFile());
+        assertComputesWhatNumpyComputed(network, fixture(expectedFile), tolerance);
+    }
+
+    /** The same for an expected file written elsewhere (applications.py writes them where it is told). */
+    static void assertComputesWhatNumpyComputed(UnaryOperator<INDArray> network, Path expectedFile,
+            double tolerance) throws IOException {
+        JsonNode expected = new ObjectMapper().readTree(expectedFile.toFile());
         JsonNode shape = expected.get("input_shape"); // height, width, channels: Keras' channels_last
         JsonNode images = expected.get("images_hwc");
         long pixels = shape.get(0).asLong() * shape.get(1).asLong() * shape.get(2).asLong();
@@ -48,7 +54,8 @@ final class KerasFixtures {
         assertThat(probabilities.shape()).containsExactly(numpy.size(), numpy.get(0).size());
         for (int image = 0; image < numpy.size(); image++) {
             for (int c = 0; c < numpy.get(image).size(); c++) {
-                assertThat(probabilities.getDouble(image, c)).as("%s image %d class %d", expectedFile, image, c)
+                assertThat(probabilities.getDouble(image, c))
+                        .as("%s image %d class %d", expectedFile.getFileName(), image, c)
                         .isCloseTo(numpy.get(image).get(c).asDouble(), within(tolerance));
             }
         }
