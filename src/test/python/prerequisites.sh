@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The tests that compare Svertka with PyTorch and Pillow need Debian's python3-torch, python3-torchvision and
-# python3-pil (and the Keras fixture scripts numpy and h5py). `./mvnw verify` runs this before the tests: it installs them when missing (as root, or with
-# password-less sudo) and otherwise says what to install.
+# python3-pil, the Keras fixture scripts numpy and h5py. `./mvnw verify` runs this before the tests: it
+# installs them when missing (as root, or with password-less sudo) and otherwise says what to install.
 set -euo pipefail
 packages="python3-torch python3-torchvision python3-pil python3-numpy python3-h5py"
 if /usr/bin/python3 -c "import torch, torchvision, PIL, numpy, h5py" 2>/dev/null; then
