@@ -27,6 +27,7 @@ final class InputGradient {
         GraphVertex[] vertices = graph.getVertices();
         int[] order = graph.topologicalSortOrder();
         INDArray[] outputs = new INDArray[vertices.length];
+        graph.setInputs(input); // preprocessors read the batch size from the graph's input
         try {
             for (int index : order) {
                 GraphVertex vertex = vertices[index];
@@ -63,6 +64,7 @@ final class InputGradient {
             }
             return epsilons[inputIndex];
         } finally {
+            graph.clear();
             graph.clearLayersStates();
         }
     }
