@@ -113,6 +113,13 @@ public final class FineTuning {
         return base.getConfiguration().getVertexInputs().get(output).get(0);
     }
 
+    /** The vertex a fine-tuned network's head reads. */
+    static String features(ComputationGraph tuned) {
+        Map<String, List<String>> inputs = tuned.getConfiguration().getVertexInputs();
+        String read = inputs.get(tuned.getConfiguration().getNetworkOutputs().get(0)).get(0);
+        return read.equals(POOLING) ? inputs.get(POOLING).get(0) : read;
+    }
+
     /** Each vertex's output for one blank image: its shape says maps, sequences or features. */
     private static Map<String, INDArray> activations(ComputationGraph base, InputShape shape) {
         return base.feedForward(Nd4j.zeros(DataType.FLOAT, 1, shape.channels(), shape.height(), shape.width()), false);

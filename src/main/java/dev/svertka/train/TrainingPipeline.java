@@ -115,7 +115,7 @@ public final class TrainingPipeline {
         Evaluation test = Evaluation.of(network, data.test(), 256);
         listener.on(new Tested(test.loss(), test.accuracy(), test.samples()));
 
-        ModelCard card = card(spec, data, history, test);
+        ModelCard card = card(spec, data, history, test, network);
         InputShape shape = data.train().shape();
         byte[] onnx = OnnxExporter.export(network, shape, card.metadataProps());
         LabeledImages paritySample = data.test().slice(0, Math.min(PARITY_SAMPLES, data.test().size()));
@@ -239,7 +239,8 @@ public final class TrainingPipeline {
                 spec.runDirectory());
     }
 
-    private static ModelCard card(JobSpec spec, Prepared data, List<Trainer.EpochMetrics> history, Evaluation test) {
+    private static ModelCard card(JobSpec spec, Prepared data, List<Trainer.EpochMetrics> history, Evaluation test,
+                                  ComputationGraph network) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         Trainer.EpochMetrics last = history.get(history.size() - 1);
         metrics.put("loss", last.loss());
@@ -268,7 +269,7 @@ public final class TrainingPipeline {
         if (spec.base() != null) {
             hyper.put("base", spec.base());
             hyper.put("freeze_up_to", String.valueOf(spec.freezeUpTo()));
-            hyper.put("features_at", String.valueOf(spec.featuresAt()));
+            hyper.put("features_at", FineTuning.features(network)); // the default resolved: lineage
             hyper.put("unfreeze_after", String.valueOf(spec.unfreezeAfter()));
         }
         String preset = spec.base() != null ? "fine-tuned from " + spec.base() : spec.preset();

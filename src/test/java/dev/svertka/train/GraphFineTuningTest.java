@@ -83,6 +83,7 @@ class GraphFineTuningTest {
         ModelVersion stored = registry.resolve("colours");
         assertThat(stored.card().labels()).containsExactly("blue", "green", "red");
         assertThat(stored.card().preset()).isEqualTo("fine-tuned from " + VGG);
+        assertThat(stored.card().hyperParameters()).containsEntry("features_at", "17").containsEntry("freeze_up_to", "9");
         assertThat(Graphs.holdsGraph(stored.checkpointFile())).isTrue();
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("Fine-tuning " + VGG
                 + ": new head for 3 classes, 10 layers frozen").contains("Epoch 1/1 - ");
