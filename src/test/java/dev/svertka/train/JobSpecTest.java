@@ -24,7 +24,8 @@ class JobSpecTest {
                 {"model": "shoes", "data": "/data/shoes", "testData": "/data/shoes-test", "imageSize": "3x64x64",
                  "epochs": 12, "stratified": true, "augment": "rotation_range=10@0.5,horizontal_flip=true",
                  "optimizer": "sgd:0.01", "lrSchedule": "step:0.5:4", "patience": 3,
-                 "base": "fashion:2", "freezeUpTo": "dropout_1", "unfreezeAfter": 4, "registry": "/models"}
+                 "base": "fashion:2", "freezeUpTo": "dropout_1", "featuresAt": "dropout_2",
+                 "unfreezeAfter": 4, "registry": "/models"}
                 """);
 
         JobSpec spec = JobSpec.read(file);
@@ -40,6 +41,7 @@ class JobSpecTest {
         assertThat(spec.patience()).isEqualTo(3);
         assertThat(spec.runDirectory()).isEqualTo(Path.of("runs", "shoes"));
         assertThat(spec.base()).isEqualTo("fashion:2");
+        assertThat(spec.featuresAt()).isEqualTo("dropout_2");
         assertThat(spec.unfreezeAfter()).isEqualTo(4);
         assertThat(spec.registryOr(Path.of("elsewhere"))).isEqualTo(Path.of("/models"));
         assertThat(JobSpec.read(Files.writeString(dir.resolve("again.json"), spec.json()))).isEqualTo(spec);
