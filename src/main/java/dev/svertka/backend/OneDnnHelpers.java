@@ -17,7 +17,6 @@ import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -106,11 +105,11 @@ public final class OneDnnHelpers {
         return Optional.empty();
     }
 
-    /** Which of the network's layers have a helper attached, by layer kind. */
-    public static Survey survey(MultiLayerNetwork network) {
+    /** Which of a network's layers have a helper attached, by layer kind. */
+    public static Survey survey(Layer... layers) {
         Map<String, int[]> byKind = new LinkedHashMap<>();
         List<String> without = new ArrayList<>();
-        for (Layer wrapped : network.getLayers()) {
+        for (Layer wrapped : layers) {
             Layer layer = unwrap(wrapped);
             String kind = KINDS.get(layer.getClass());
             if (kind == null) {
@@ -132,9 +131,9 @@ public final class OneDnnHelpers {
      * Layers that have dropped their helper after a failed oneDNN call (DL4J logs "MKL-DNN execution failed -
      * falling back on built-in implementation" once and counts it in the layer's {@code helperCountFail}).
      */
-    public static List<String> fallbacks(MultiLayerNetwork network) {
+    public static List<String> fallbacks(Layer... layers) {
         List<String> fellBack = new ArrayList<>();
-        for (Layer wrapped : network.getLayers()) {
+        for (Layer wrapped : layers) {
             Layer layer = unwrap(wrapped);
             if (layer.getHelper() != null && failures(layer) > 0) {
                 fellBack.add(layer.conf().getLayer().getLayerName());

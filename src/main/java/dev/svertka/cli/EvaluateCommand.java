@@ -4,8 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import dev.svertka.card.ModelCard;
 import dev.svertka.data.Datasets;
@@ -17,6 +16,7 @@ import dev.svertka.serve.Prediction;
 import dev.svertka.report.TrainingReport;
 import dev.svertka.runtime.OnnxSessions;
 import dev.svertka.train.Evaluation;
+import dev.svertka.train.Graphs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -77,7 +77,7 @@ public class EvaluateCommand implements Callable<Integer> {
         System.out.printf("model=%s samples=%d%n", card.reference(), test.size());
         System.out.printf("accuracy=%.4f%n", (double) correct / test.size());
         if (report != null) {
-            MultiLayerNetwork network = ModelSerializer.restoreMultiLayerNetwork(version.checkpointFile().toFile(), false);
+            ComputationGraph network = Graphs.restore(version.checkpointFile(), false);
             System.out.println("Report: " + TrainingReport.write(report, "Svertka: evaluation of "
                     + card.reference(), network, List.of(), test, Evaluation.of(network, test, batchSize)));
         }

@@ -87,12 +87,17 @@ public class TrainCommand implements Callable<Integer> {
     Path resume;
 
     @Option(names = "--base", description = "Fine-tune this model: NAME[:VERSION] in the registry, a checkpoint .zip,"
-            + " a Keras Sequential model .h5, or a DL4J zoo model zoo:NAME (pretrained) or zoo:NAME?weights=none"
-            + " (untrained); its head is replaced for the new classes.")
+            + " a Keras model .h5, or a DL4J zoo model zoo:NAME (pretrained; &sha256=HEX pins the weights file) or"
+            + " zoo:NAME?weights=none (untrained); its head is replaced for the new classes.")
     String base;
 
-    @Option(names = "--freeze-up-to", description = "With --base: freeze layers up to this layer name or index.")
+    @Option(names = "--freeze-up-to", description = "With --base: freeze the vertices up to this name, or the layers"
+            + " up to this index.")
     String freezeUpTo;
+
+    @Option(names = "--features-at", description = "With --base: the vertex the new head (global average pooling and"
+            + " softmax) reads; the old head after it is cut off (default: the last feature maps).")
+    String featuresAt;
 
     @Option(names = "--unfreeze-after", description = "With --freeze-up-to: train all layers after this many epochs;"
             + " 0: never (default: ${DEFAULT-VALUE}).")
@@ -139,6 +144,6 @@ public class TrainCommand implements Callable<Integer> {
                 .epochs(epochs).batchSize(batchSize).validationSplit(validationSplit).stratified(stratified).seed(seed)
                 .limit(limit).augment(augment).optimizer(optimizer).lrSchedule(schedule).patience(patience)
                 .runDir(runDir == null ? null : runDir.toString()).resume(resume == null ? null : resume.toString())
-                .base(base).freezeUpTo(freezeUpTo).unfreezeAfter(unfreezeAfter).registry(registry == null ? null : registry.toString()).build();
+                .base(base).freezeUpTo(freezeUpTo).featuresAt(featuresAt).unfreezeAfter(unfreezeAfter).registry(registry == null ? null : registry.toString()).build();
     }
 }

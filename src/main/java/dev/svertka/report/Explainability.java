@@ -2,10 +2,12 @@ package dev.svertka.report;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -13,6 +15,7 @@ import org.nd4j.linalg.learning.config.NoOp;
 
 import dev.svertka.data.LabeledImages;
 import dev.svertka.train.FineTuning;
+import dev.svertka.train.Graphs;
 import dev.svertka.train.ImageBatches;
 
 /**
@@ -26,22 +29,23 @@ final class Explainability {
     record Plane(float[] values, int width, int height) {
     }
 
-    private final MultiLayerNetwork network;
-    private final int firstConv;
+    private final ComputationGraph network;
+    /** The conv layers' vertices, in the order the graph runs them. */
+    private final List<String> convolutions;
 
-    Explainability(MultiLayerNetwork network) {
+    Explainability(ComputationGraph network) {
         this.network = network;
-        this.firstConv = firstConv(network);
+        this.convolutions = Graphs.order(network).stream().filter(name -> convolution(network, name)).toList();
     }
 
     /** Whether the network has a conv layer, so that it has filters and activation maps to show. */
     boolean convolutional() {
-        return firstConv >= 0;
+        return !convolutions.isEmpty();
     }
 
     /** Each filter of the first conv layer, averaged over its input channels. */
     List<Plane> filters() {
-        INDArray weights = network.getLayer(firstConv).getParam("W");
+        INDArray weights = network.getLayer(convolutions.get(0)).getParam("W");
         int kh = (int) weights.size(2);
         int kw = (int) weights.size(3);
         INDArray mean = weights.mean(1); // [nOut, kh, kw]
@@ -55,11 +59,11 @@ final class Explainability {
     /** One list per conv layer: its feature maps, one per channel, for the first of {@code images}. */
     List<List<Plane>> activations(LabeledImages images) {
         INDArray input = ImageBatches.batchOf(images.slice(0, 1)).getFeatures();
-        List<INDArray> outputs = network.feedForward(input, false);
+        Map<String, INDArray> outputs = network.feedForward(input, false);
         List<List<Plane>> layers = new ArrayList<>();
-        for (int i = 0; i < network.getnLayers(); i++) {
-            INDArray maps = outputs.get(i + 1);
-            if (!convolution(network, i) || maps.rank() != 4) {
+        for (String name : convolutions) {
+            INDArray maps = outputs.get(name);
+            if (maps.rank() != 4) {
                 continue;
             }
             List<Plane> channels = new ArrayList<>();
@@ -85,10 +89,10 @@ final class Explainability {
             target.putScalar(i, predicted[i], 1);
         }
         // frozen layers pass no gradient back to their input (DL4J fails asking for it): use a thawed copy
-        MultiLayerNetwork differentiable = FineTuning.frozenLayers(network) > 0
+        ComputationGraph differentiable = FineTuning.frozenLayers(network) > 0
                 ? FineTuning.unfreeze(network, new NoOp()) : network;
         // the loss gradient for a one-hot target is -d log p(target) / d input: its size is the saliency
-        INDArray gradient = differentiable.calculateGradients(input, target, null, null).getSecond();
+        INDArray gradient = InputGradient.of(differentiable, input, target);
         List<Plane> maps = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             INDArray strength = Nd4j.math().abs(gradient.get(NDArrayIndex.point(i))).max(0);
@@ -97,17 +101,11 @@ final class Explainability {
         return maps;
     }
 
-    private static int firstConv(MultiLayerNetwork network) {
-        for (int i = 0; i < network.getnLayers(); i++) {
-            if (convolution(network, i)) {
-                return i;
-            }
+    private static boolean convolution(ComputationGraph network, String name) {
+        if (!(network.getConfiguration().getVertices().get(name) instanceof LayerVertex vertex)) {
+            return false;
         }
-        return -1;
-    }
-
-    private static boolean convolution(MultiLayerNetwork network, int i) {
-        var layer = network.getLayerWiseConfigurations().getConf(i).getLayer();
+        var layer = vertex.getLayerConf().getLayer();
         layer = layer instanceof FrozenLayer frozen ? frozen.getLayer() : layer;
         return layer instanceof ConvolutionLayer;
     }

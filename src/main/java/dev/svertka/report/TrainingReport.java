@@ -9,7 +9,7 @@ import java.util.List;
 
 import javax.imageio.ImageIO;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import dev.svertka.data.LabeledImages;
 import dev.svertka.train.Evaluation;
@@ -35,7 +35,7 @@ public final class TrainingReport {
      *
      * @param evaluation {@code network}'s evaluation on {@code test}, whose predictions the report reuses
      */
-    public static Path write(Path dir, String title, MultiLayerNetwork network, List<Trainer.EpochMetrics> history,
+    public static Path write(Path dir, String title, ComputationGraph network, List<Trainer.EpochMetrics> history,
                              LabeledImages test, Evaluation evaluation) throws IOException {
         ReportData data = ReportData.of(history, test, evaluation);
         Explainability explain = new Explainability(network);

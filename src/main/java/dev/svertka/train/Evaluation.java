@@ -1,6 +1,6 @@
 package dev.svertka.train;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -17,7 +17,7 @@ public record Evaluation(int samples, double loss, double accuracy, long[][] con
 
     private static final double EPSILON = 1e-7; // as Keras clips probabilities before the log
 
-    public static Evaluation of(MultiLayerNetwork network, LabeledImages images, int batchSize) {
+    public static Evaluation of(ComputationGraph network, LabeledImages images, int batchSize) {
         int classes = images.classes();
         long[][] confusion = new long[classes][classes];
         int[] predicted = new int[images.size()];
@@ -27,7 +27,7 @@ public record Evaluation(int samples, double loss, double accuracy, long[][] con
         int offset = 0;
         while (batches.hasNext()) {
             DataSet batch = batches.next();
-            INDArray probabilities = network.output(batch.getFeatures(), false);
+            INDArray probabilities = network.outputSingle(false, batch.getFeatures());
             long n = probabilities.rows();
             for (int i = 0; i < n; i++) {
                 int truth = images.labels()[offset + i];

@@ -37,7 +37,10 @@ import dev.svertka.data.Augmentation;
  * @param runDir          metrics, checkpoints and the HTML report (null: runs/MODEL)
  * @param resume          a {@code last.zip}/{@code best.zip} checkpoint to continue training
  * @param base            fine-tune this model (see {@link BaseModels}); its head is replaced for this data's classes
- * @param freezeUpTo      with a base: freeze the layers up to this name or index (null: train all)
+ * @param freezeUpTo      with a base: freeze the vertices up to this name, or the layers up to this index (null:
+ *                        train all)
+ * @param featuresAt      with a base: the vertex whose output the new head reads; the old head after it is cut off
+ *                        (null: the last feature maps, layer stacks included, see {@link FineTuning#featuresAt})
  * @param unfreezeAfter   with a frozen base: train everything after this many epochs (0: never)
  * @param registry        where the model is stored (null: the runner's, see {@link #registryOr})
  */
@@ -47,7 +50,7 @@ public record JobSpec(String model, String data, String testData, String imageSi
                       String preset, int epochs,
                       int batchSize, double validationSplit, boolean stratified, long seed, int limit, String augment,
                       String optimizer, String lrSchedule, int patience, String runDir, String resume, String base,
-                      String freezeUpTo, int unfreezeAfter, String registry) {
+                      String freezeUpTo, String featuresAt, int unfreezeAfter, String registry) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -165,6 +168,7 @@ public record JobSpec(String model, String data, String testData, String imageSi
         private String resume;
         private String base;
         private String freezeUpTo;
+        private String featuresAt;
         private int unfreezeAfter;
         private String registry;
 
@@ -192,6 +196,7 @@ public record JobSpec(String model, String data, String testData, String imageSi
             resume = spec.resume;
             base = spec.base;
             freezeUpTo = spec.freezeUpTo;
+            featuresAt = spec.featuresAt;
             unfreezeAfter = spec.unfreezeAfter;
             registry = spec.registry;
         }
@@ -296,6 +301,11 @@ public record JobSpec(String model, String data, String testData, String imageSi
             return this;
         }
 
+        public Builder featuresAt(String value) {
+            featuresAt = value;
+            return this;
+        }
+
         public Builder unfreezeAfter(int value) {
             unfreezeAfter = value;
             return this;
@@ -309,7 +319,7 @@ public record JobSpec(String model, String data, String testData, String imageSi
         public JobSpec build() {
             return new JobSpec(model, data, testData, imageSize, preprocessing, preset, epochs, batchSize, validationSplit,
                     stratified, seed, limit, augment, optimizer, lrSchedule, patience, runDir, resume, base,
-                    freezeUpTo, unfreezeAfter, registry);
+                    freezeUpTo, featuresAt, unfreezeAfter, registry);
         }
     }
 }

@@ -1,10 +1,14 @@
 package dev.svertka.train;
 
 import java.util.Locale;
+import java.util.stream.Stream;
 
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
@@ -62,12 +66,21 @@ public record Optimizer(String name, double learningRate, double momentum, Strin
     }
 
     static void setUpdater(MultiLayerConfiguration conf, IUpdater updater) {
-        for (NeuralNetConfiguration layer : conf.getConfs()) {
-            if (layer.getLayer() instanceof BaseLayer base) {
+        setUpdater(conf.getConfs().stream().map(NeuralNetConfiguration::getLayer), updater);
+    }
+
+    static void setUpdater(ComputationGraphConfiguration conf, IUpdater updater) {
+        setUpdater(conf.getVertices().values().stream().filter(LayerVertex.class::isInstance)
+                .map(vertex -> ((LayerVertex) vertex).getLayerConf().getLayer()), updater);
+    }
+
+    private static void setUpdater(Stream<Layer> layers, IUpdater updater) {
+        layers.forEach(layer -> {
+            if (layer instanceof BaseLayer base) {
                 base.setIUpdater(updater);
                 base.setBiasUpdater(null); // biases follow the weights' updater
             }
-        }
+        });
     }
 
     /** For logs and model cards, e.g. "adam(lr=0.001, step:0.5:5)". */

@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.AsyncDataSetIterator;
@@ -81,7 +81,7 @@ public final class Trainer {
         this.listener = listener;
     }
 
-    public List<EpochMetrics> fit(MultiLayerNetwork network, LabeledImages train, LabeledImages validation,
+    public List<EpochMetrics> fit(ComputationGraph network, LabeledImages train, LabeledImages validation,
                                   Options options) throws IOException {
         int first = network.getEpochCount() + 1;
         List<EpochMetrics> history = new ArrayList<>();
@@ -141,8 +141,8 @@ public final class Trainer {
      * Keeps oneDNN away from layers it gets wrong (the guard switches it off for this network), then says which
      * layers run on it; loud when oneDNN was asked for and some layer did not get a helper.
      */
-    private void reportHelpers(MultiLayerNetwork network) {
-        OneDnnHelpers.Survey survey = OneDnnHelpers.survey(network);
+    private void reportHelpers(ComputationGraph network) {
+        OneDnnHelpers.Survey survey = OneDnnHelpers.survey(network.getLayers());
         Optional<String> guarded = OneDnnHelpers.guard(network.getLayers());
         if (guarded.isPresent()) {
             note("oneDNN: off for this network, %s (DL4J 1.0.0-M2.1's oneDNN build gets such layers wrong);"
@@ -174,11 +174,11 @@ public final class Trainer {
         INDArray params;
     }
 
-    private EpochMetrics epoch(MultiLayerNetwork network, AsyncDataSetIterator batches, int images,
+    private EpochMetrics epoch(ComputationGraph network, AsyncDataSetIterator batches, int images,
                                LabeledImages accuracySample, LabeledImages validation, int epoch, int epochs,
                                TrainingListener listener) {
         listener.on(new EpochStarted(epoch, epochs, images));
-        double learningRate = network.getLearningRate(network.getnLayers() - 1);
+        double learningRate = network.getLearningRate(network.getConfiguration().getNetworkOutputs().get(0));
         long started = System.nanoTime();
         double lossSum = 0;
         long seen = 0;
@@ -204,15 +204,15 @@ public final class Trainer {
                 seconds, seen / seconds, learningRate, fallbacks(network, epoch));
     }
 
-    private int fallbacks(MultiLayerNetwork network, int epoch) {
-        List<String> layers = OneDnnHelpers.fallbacks(network);
+    private int fallbacks(ComputationGraph network, int epoch) {
+        List<String> layers = OneDnnHelpers.fallbacks(network.getLayers());
         if (!layers.isEmpty()) {
             LOG.warnf("oneDNN failed in layers %s by epoch %d: they run on DL4J's built-in path now", layers, epoch);
         }
         return layers.size();
     }
 
-    private static void save(MultiLayerNetwork network, Path runDir, String name) throws IOException {
+    private static void save(ComputationGraph network, Path runDir, String name) throws IOException {
         if (runDir != null) {
             // written aside and moved, so a crash mid-write never leaves a broken checkpoint to resume from
             Path partial = runDir.resolve(name + ".partial");

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.factory.Nd4j;
@@ -54,7 +55,7 @@ public final class TrainingPipeline {
 
     /** What the run produced and measured. */
     public record Result(ModelVersion version, List<Trainer.EpochMetrics> history, Evaluation test,
-                         ParityReport parity, Datasets.Split data, MultiLayerNetwork network) {
+                         ParityReport parity, Datasets.Split data, ComputationGraph network) {
     }
 
     /** The data of a run, split three ways. */
@@ -103,7 +104,7 @@ public final class TrainingPipeline {
         // which ND4J backend the classpath brought (CPU, or CUDA in a GPU build) and how many devices it sees
         note("ND4J backend: %s, %d device(s)", Nd4j.getBackend().getClass().getSimpleName(),
                 Nd4j.getAffinityManager().getNumberOfDevices());
-        MultiLayerNetwork network = network(spec, data.train(), registry);
+        ComputationGraph network = network(spec, data.train(), registry);
         EpochHistory epochs = new EpochHistory();
         int before = network.getEpochCount();
         network = fit(spec, network, data, epochs);
@@ -115,14 +116,14 @@ public final class TrainingPipeline {
         Evaluation test = Evaluation.of(network, data.test(), 256);
         listener.on(new Tested(test.loss(), test.accuracy(), test.samples()));
 
-        ModelCard card = card(spec, data, history, test);
+        ModelCard card = card(spec, data, history, test, network);
         InputShape shape = data.train().shape();
         byte[] onnx = OnnxExporter.export(network, shape, card.metadataProps());
         LabeledImages paritySample = data.test().slice(0, Math.min(PARITY_SAMPLES, data.test().size()));
         ParityReport parity = ParityCheck.verify(network, onnx, ImageBatches.batchOf(paritySample).getFeatures());
         listener.on(new ParityChecked(parity.samples(), parity.maxAbsDiff(), parity.argmaxMismatches()));
 
-        MultiLayerNetwork trained = network;
+        ComputationGraph trained = network;
         // the stored file is exported again once numbered, so that its metadata names its version
         ModelVersion version = registry.publish(card,
                 numbered -> OnnxExporter.export(trained, shape, OnnxExporter.metadata(numbered)),
@@ -179,18 +180,24 @@ public final class TrainingPipeline {
         listener.on(new Note(String.format(format, args)));
     }
 
-    private MultiLayerNetwork network(JobSpec spec, LabeledImages train, ModelRegistry registry)
+    private ComputationGraph network(JobSpec spec, LabeledImages train, ModelRegistry registry)
             throws IOException, RegistryException {
         if (spec.resume() != null) {
-            MultiLayerNetwork resumed = BaseModels.checkpoint(spec.resumeFrom());
+            ComputationGraph resumed = Graphs.restore(spec.resumeFrom(), true);
             note("Resuming %s after epoch %d", spec.resume(), resumed.getEpochCount());
             return resumed;
         }
         if (spec.base() != null) {
-            MultiLayerNetwork base = bases.load(spec.base(), train.shape(), train.classes(), spec.seed(), registry);
+            ComputationGraph base = bases.load(spec.base(), train.shape(), train.classes(), spec.seed(), registry);
             Optimizer optimizer = fineTuningOptimizer(spec);
-            MultiLayerNetwork tuned = FineTuning.prepare(base, train.classes(), spec.freezeUpTo(),
-                    optimizer.updater(), spec.seed());
+            ComputationGraph tuned;
+            try {
+                tuned = FineTuning.prepare(base, train.shape(), train.classes(), spec.freezeUpTo(), spec.featuresAt(),
+                        optimizer.updater(), spec.seed());
+            } catch (IllegalArgumentException e) {
+                throw new IOException("cannot fine-tune " + spec.base() + ": " + e.getMessage(), e);
+            }
+            BaseModels.checkExports(spec.base(), tuned, train.shape());
             note("Fine-tuning %s: new head for %d classes, %d layers frozen, %s", spec.base(),
                     train.classes(), FineTuning.frozenLayers(tuned), optimizer.describe());
             return tuned;
@@ -202,11 +209,11 @@ public final class TrainingPipeline {
         }
         MultiLayerNetwork network = new MultiLayerNetwork(conf);
         network.init();
-        return network;
+        return Graphs.of(network);
     }
 
     /** Trains {@code network} (unfreezing replaces the object) and returns the trained one. */
-    private MultiLayerNetwork fit(JobSpec spec, MultiLayerNetwork network, Prepared data, EpochHistory history)
+    private ComputationGraph fit(JobSpec spec, ComputationGraph network, Prepared data, EpochHistory history)
             throws IOException {
         Trainer trainer = new Trainer(TrainingListener.all(history, listener));
         boolean unfreezes = spec.unfreezeAfter() > 0 && FineTuning.frozenLayers(network) > 0
@@ -233,7 +240,8 @@ public final class TrainingPipeline {
                 spec.runDirectory());
     }
 
-    private static ModelCard card(JobSpec spec, Prepared data, List<Trainer.EpochMetrics> history, Evaluation test) {
+    private static ModelCard card(JobSpec spec, Prepared data, List<Trainer.EpochMetrics> history, Evaluation test,
+                                  ComputationGraph network) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         Trainer.EpochMetrics last = history.get(history.size() - 1);
         metrics.put("loss", last.loss());
@@ -262,6 +270,7 @@ public final class TrainingPipeline {
         if (spec.base() != null) {
             hyper.put("base", spec.base());
             hyper.put("freeze_up_to", String.valueOf(spec.freezeUpTo()));
+            hyper.put("features_at", FineTuning.features(network)); // the default resolved: lineage
             hyper.put("unfreeze_after", String.valueOf(spec.unfreezeAfter()));
         }
         String preset = spec.base() != null ? "fine-tuned from " + spec.base() : spec.preset();

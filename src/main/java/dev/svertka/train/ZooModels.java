@@ -8,7 +8,11 @@ import java.net.URLConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -18,8 +22,8 @@ import java.util.zip.CheckedInputStream;
 
 import org.deeplearning4j.common.resources.DL4JResources;
 import org.deeplearning4j.common.resources.ResourceType;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.deeplearning4j.zoo.PretrainedType;
@@ -50,7 +54,10 @@ import dev.svertka.card.InputShape;
  * architecture built for the data's image shape. Pretrained files live in DL4J's own cache layout,
  * {@code <cache>/models/<model>/<file>}, so a cache DL4J filled serves here too (and the other way round); a
  * missing file is downloaded into it only when downloads are allowed, never left half-written, and checked
- * against the zoo's checksum before use. Offline, the error says which file to place where.
+ * before use: against the zoo's Adler-32 checksum, or, pinned with {@code &sha256=HEX} (e.g.
+ * {@code zoo:vgg16?weights=imagenet&sha256=...}), against that SHA-256 instead, which also admits weights that are
+ * not the zoo's own (retrained in DL4J's format) while still refusing any other file. Offline, the error says
+ * which file to place where. Layer stacks (LeNet, AlexNet...) come as graphs, as every trainer network does.
  */
 public final class ZooModels {
 
@@ -94,8 +101,9 @@ public final class ZooModels {
      * @param model   the zoo model's lower-case name
      * @param weights the pretrained weights' data set (lower case), {@link #NO_WEIGHTS}, or null for the model's
      *                first (usually ImageNet)
+     * @param sha256  the pinned SHA-256 of the weights file (lower-case hex), or null for the zoo's Adler-32
      */
-    public record Reference(String model, String weights) {
+    public record Reference(String model, String weights, String sha256) {
 
         public static Reference parse(String base) {
             if (!base.startsWith(PREFIX)) {
@@ -113,14 +121,25 @@ public final class ZooModels {
                 throw new IllegalArgumentException("no zoo model '" + rest + "' in " + base + "; the zoo has: "
                         + String.join(", ", MODELS.keySet()));
             }
-            if (query == null) {
-                return new Reference(model, null);
+            String weights = null;
+            String sha256 = null;
+            for (String option : query == null ? new String[0] : query.split("&")) {
+                if (option.startsWith("weights=")) {
+                    weights = option.substring("weights=".length()).strip().toLowerCase(Locale.ROOT);
+                } else if (option.startsWith("sha256=")) {
+                    sha256 = option.substring("sha256=".length()).strip().toLowerCase(Locale.ROOT);
+                    if (!sha256.matches("[0-9a-f]{64}")) {
+                        throw new IllegalArgumentException("sha256= in " + base + " must be 64 hex digits");
+                    }
+                } else {
+                    throw new IllegalArgumentException("unknown option '" + option + "' in " + base
+                            + "; the options are weights=none|" + weightTypes() + " and sha256=HEX");
+                }
             }
-            if (!query.startsWith("weights=")) {
-                throw new IllegalArgumentException("unknown option '" + query + "' in " + base
-                        + "; the only one is weights=none|" + weightTypes());
+            if (sha256 != null && NO_WEIGHTS.equals(weights)) {
+                throw new IllegalArgumentException("sha256= pins pretrained weights; " + base + " asks for none");
             }
-            return new Reference(model, query.substring("weights=".length()).strip().toLowerCase(Locale.ROOT));
+            return new Reference(model, weights, sha256);
         }
 
         private static String weightTypes() {
@@ -167,35 +186,34 @@ public final class ZooModels {
     }
 
     /**
-     * The zoo network {@code base} names: pretrained from the cache (or downloaded into it), or untrained for
-     * images of {@code shape} and {@code classes} classes. Networks that take flattened images take the trainer's
-     * [batch, channels, height, width] batches as they are.
+     * The zoo network {@code base} names, as a graph: pretrained from the cache (or downloaded into it), or
+     * untrained for images of {@code shape} and {@code classes} classes. Networks that take flattened images take
+     * the trainer's [batch, channels, height, width] batches as they are.
      */
-    public MultiLayerNetwork load(String base, InputShape shape, int classes, long seed) throws IOException {
+    public ComputationGraph load(String base, InputShape shape, int classes, long seed) throws IOException {
         Reference reference = Reference.parse(base);
         ZooModel zoo = MODELS.get(reference.model()).build(
                 new int[] {shape.channels(), shape.height(), shape.width()}, classes, seed);
-        if (zoo.modelType() != MultiLayerNetwork.class) {
-            throw new IOException("cannot fine-tune " + base + ": it is a " + zoo.modelType().getSimpleName()
-                    + ", and the trainer fine-tunes layer stacks (MultiLayerNetwork) only, such as zoo:lenet");
-        }
-        MultiLayerNetwork network;
+        Model network;
         if (reference.pretrained()) {
             PretrainedType type = weightType(base, zoo, reference);
             Path file = weightsFile(zoo, type);
-            fetch(base, zoo, type, file);
-            verify(zoo, type, file);
+            fetch(base, zoo, type, file, reference);
+            verify(zoo, type, file, reference);
             listener.on(new Note("Pretrained weights: " + file));
-            network = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
+            network = zoo.modelType() == ComputationGraph.class
+                    ? ModelSerializer.restoreComputationGraph(file.toFile(), false)
+                    : ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
         } else {
             try {
-                network = (MultiLayerNetwork) zoo.init();
+                network = zoo.init();
             } catch (RuntimeException e) {
                 throw new IOException(base + " cannot be built for " + shape.channels() + "x" + shape.height() + "x"
                         + shape.width() + " images (--image-size): " + e.getMessage(), e);
             }
         }
-        return takingMaps(network);
+        return Graphs.takingMaps(network instanceof MultiLayerNetwork stack ? Graphs.of(stack)
+                : (ComputationGraph) network);
     }
 
     /**
@@ -239,7 +257,8 @@ public final class ZooModels {
         return baseUrl != null && url.startsWith(dl4jBase) ? baseUrl + url.substring(dl4jBase.length()) : url;
     }
 
-    private void fetch(String base, ZooModel zoo, PretrainedType type, Path file) throws IOException {
+    private void fetch(String base, ZooModel zoo, PretrainedType type, Path file, Reference reference)
+            throws IOException {
         if (Files.isRegularFile(file)) {
             return;
         }
@@ -259,10 +278,9 @@ public final class ZooModels {
             try (InputStream in = connection.getInputStream()) {
                 Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
             }
-            long expected = zoo.pretrainedChecksum(type);
-            long actual = adler32(partial);
-            if (expected != 0 && actual != expected) {
-                throw new IOException("the downloaded file's Adler-32 checksum is " + actual + ", not " + expected);
+            String wrong = mismatch(zoo, type, partial, reference);
+            if (wrong != null) {
+                throw new IOException("the downloaded file's " + wrong);
             }
             Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -272,13 +290,36 @@ public final class ZooModels {
         }
     }
 
-    /** A cached file that is not the zoo's is reported, and left where it is. */
-    private static void verify(ZooModel zoo, PretrainedType type, Path file) throws IOException {
+    /** A cached file that is not the zoo's (or not the pinned one) is reported, and left where it is. */
+    private static void verify(ZooModel zoo, PretrainedType type, Path file, Reference reference) throws IOException {
+        String wrong = mismatch(zoo, type, file, reference);
+        if (wrong != null) {
+            throw new IOException("cached pretrained weights " + file + " are not the "
+                    + (reference.sha256() != null ? "pinned ones" : "zoo's") + ": " + wrong + "; replace it with "
+                    + zoo.pretrainedUrl(type));
+        }
+    }
+
+    /** What is wrong with a weights file: its SHA-256 when pinned, else its Adler-32 against the zoo's; null: fine. */
+    private static String mismatch(ZooModel zoo, PretrainedType type, Path file, Reference reference)
+            throws IOException {
+        if (reference.sha256() != null) {
+            String actual = sha256(file);
+            return actual.equals(reference.sha256()) ? null
+                    : "SHA-256 " + actual + ", expected " + reference.sha256();
+        }
         long expected = zoo.pretrainedChecksum(type);
         long actual = adler32(file);
-        if (expected != 0 && actual != expected) {
-            throw new IOException("cached pretrained weights " + file + " are not the zoo's: Adler-32 checksum "
-                    + actual + ", expected " + expected + "; replace it with " + zoo.pretrainedUrl(type));
+        return expected == 0 || actual == expected ? null : "Adler-32 checksum " + actual + ", expected " + expected;
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try (DigestInputStream in = new DigestInputStream(Files.newInputStream(file),
+                MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(in.getMessageDigest().digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
         }
     }
 
@@ -287,20 +328,5 @@ public final class ZooModels {
             in.transferTo(OutputStream.nullOutputStream());
             return in.getChecksum().getValue();
         }
-    }
-
-    /**
-     * The same network without a flat-to-maps input preprocessor (LeNet's {@code convolutionalFlat} input):
-     * the trainer's batches are maps already, and the ONNX exporter reads maps.
-     */
-    private static MultiLayerNetwork takingMaps(MultiLayerNetwork network) {
-        if (!(network.getLayerWiseConfigurations().getInputPreProcess(0) instanceof FeedForwardToCnnPreProcessor)) {
-            return network;
-        }
-        MultiLayerConfiguration conf = network.getLayerWiseConfigurations().clone();
-        conf.getInputPreProcessors().remove(0);
-        MultiLayerNetwork maps = new MultiLayerNetwork(conf);
-        maps.init(network.params().dup(), false);
-        return maps;
     }
 }

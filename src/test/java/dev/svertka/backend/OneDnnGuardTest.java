@@ -45,17 +45,17 @@ class OneDnnGuardTest {
         MultiLayerNetwork reference = BuiltInLayers.build(dilated);
         MultiLayerNetwork unguarded = dilated.get();
         unguarded.setParams(reference.params().dup());
-        assertThat(OneDnnHelpers.survey(unguarded).attached()).isEqualTo(1);
+        assertThat(OneDnnHelpers.survey(unguarded.getLayers()).attached()).isEqualTo(1);
 
         INDArray expected = reference.output(images);
         assertThat(unguarded.output(images)).as("DL4J's own fallback computes it").isEqualTo(expected);
-        assertThat(OneDnnHelpers.fallbacks(unguarded)).as("the silent fallback, counted").containsExactly("dilated");
+        assertThat(OneDnnHelpers.fallbacks(unguarded.getLayers())).as("the silent fallback, counted").containsExactly("dilated");
 
         MultiLayerNetwork guarded = dilated.get();
         guarded.setParams(reference.params().dup());
         assertThat(OneDnnHelpers.guard(guarded.getLayers())).hasValue("layer dilated is a dilated convolution");
         assertThat(guarded.output(images)).isEqualTo(expected);
-        assertThat(OneDnnHelpers.fallbacks(guarded)).as("oneDNN was not even tried").isEmpty();
+        assertThat(OneDnnHelpers.fallbacks(guarded.getLayers())).as("oneDNN was not even tried").isEmpty();
     }
 
     @Test

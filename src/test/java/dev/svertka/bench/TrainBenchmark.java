@@ -16,6 +16,7 @@ import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.bytedeco.javacpp.Loader;
@@ -32,6 +33,7 @@ import dev.svertka.data.LabeledImages;
 import dev.svertka.model.Presets;
 import dev.svertka.model.SeedCnn;
 import dev.svertka.train.Evaluation;
+import dev.svertka.train.Graphs;
 import dev.svertka.backend.BuiltInLayers;
 import dev.svertka.backend.OneDnnHelpers;
 import dev.svertka.train.Trainer;
@@ -145,18 +147,19 @@ class TrainBenchmark {
         MultiLayerConfiguration configuration = network.getLayerWiseConfigurations();
         report("%s: training workspace mode %s, cache mode %s, data type %s, oneDNN helpers: %s", variant,
                 configuration.getTrainingWorkspaceMode(), configuration.getCacheMode(), configuration.getDataType(),
-                OneDnnHelpers.survey(network).describe());
+                OneDnnHelpers.survey(network.getLayers()).describe());
         CpuClock cpu = new CpuClock();
-        network.setListeners(new BaseTrainingListener() {
+        ComputationGraph graph = Graphs.of(network); // the trainer's network type
+        graph.setListeners(new BaseTrainingListener() {
             @Override
             public void iterationDone(Model model, int iteration, int epoch) {
                 cpu.batchDone();
             }
         });
-        List<Trainer.EpochMetrics> epochs = new Trainer(new ConsoleListener(System.out)).fit(network, train, null,
+        List<Trainer.EpochMetrics> epochs = new Trainer(new ConsoleListener(System.out)).fit(graph, train, null,
                 new Trainer.Options(EPOCHS, BATCH, SEED));
         double seconds = epochs.stream().mapToDouble(Trainer.EpochMetrics::seconds).sum();
-        return result(variant, train.size(), seconds, cpu, Evaluation.of(network, data.test(), 256).accuracy());
+        return result(variant, train.size(), seconds, cpu, Evaluation.of(graph, data.test(), 256).accuracy());
     }
 
     private Result sameDiff(IdxDataset data, LabeledImages train) throws IOException {

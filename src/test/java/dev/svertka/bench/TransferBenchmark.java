@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.learning.config.Adam;
 
@@ -18,6 +18,7 @@ import dev.svertka.model.Presets;
 import dev.svertka.model.SeedCnn;
 import dev.svertka.train.Evaluation;
 import dev.svertka.train.FineTuning;
+import dev.svertka.train.Graphs;
 import dev.svertka.train.Trainer;
 
 /**
@@ -56,17 +57,18 @@ class TransferBenchmark {
                 oldTask.classNames(), oldTask.size(), PRETRAIN_EPOCHS);
 
         long started = System.nanoTime();
-        MultiLayerNetwork pretrained = Presets.build(SeedCnn.NAME, oldTask.shape(), oldTask.classes(), SEED);
+        ComputationGraph pretrained = Graphs.of(Presets.build(SeedCnn.NAME, oldTask.shape(), oldTask.classes(), SEED));
         trainer.fit(pretrained, oldTask, null, new Trainer.Options(PRETRAIN_EPOCHS, 128, SEED));
         report("pretrained: test accuracy %.4f on classes 0-4 (%d images), %.0f s", Evaluation.of(pretrained, oldTest,
                 256).accuracy(), oldTest.size(), (System.nanoTime() - started) / 1e9);
 
         report("new task: classes 5-9 %s, %d training images (%d per class), tested on %d; %d epochs, batch %d,"
                 + " Adam %s", few.classNames(), few.size(), PER_CLASS, newTest.size(), EPOCHS, BATCH, LEARNING_RATE);
-        MultiLayerNetwork tuned = FineTuning.prepare(pretrained, few.classes(), FREEZE_UP_TO, new Adam(LEARNING_RATE),
-                SEED);
+        // the new head replaces the output layer only (it reads dropout_2, after the dense layer)
+        ComputationGraph tuned = FineTuning.prepare(pretrained, few.shape(), few.classes(), FREEZE_UP_TO, "dropout_2",
+                new Adam(LEARNING_RATE), SEED);
         report("fine-tuned: frozen up to %s (%d layers), new head", FREEZE_UP_TO, FineTuning.frozenLayers(tuned));
-        MultiLayerNetwork scratch = Presets.build(SeedCnn.NAME, few.shape(), few.classes(), SEED);
+        ComputationGraph scratch = Graphs.of(Presets.build(SeedCnn.NAME, few.shape(), few.classes(), SEED));
         scratch.setLearningRate(LEARNING_RATE);
         double[] tunedCurve = curve(tuned, few, newTest);
         double[] scratchCurve = curve(scratch, few, newTest);
@@ -88,7 +90,7 @@ class TransferBenchmark {
     }
 
     /** Test accuracy after each epoch; each epoch shuffles anew (its own seed). */
-    private double[] curve(MultiLayerNetwork network, LabeledImages train, LabeledImages test) throws Exception {
+    private double[] curve(ComputationGraph network, LabeledImages train, LabeledImages test) throws Exception {
         double[] accuracy = new double[EPOCHS];
         for (int e = 0; e < EPOCHS; e++) {
             // the trainer trains up to an epoch count, and a fine-tuned net may carry its base's

@@ -16,6 +16,7 @@ import dev.svertka.data.SyntheticDigits;
 import dev.svertka.model.Presets;
 import dev.svertka.model.SeedCnn;
 import dev.svertka.train.Evaluation;
+import dev.svertka.train.Graphs;
 
 /** The report's numbers are the evaluation's, not a second count. */
 class ReportDataTest {
@@ -83,7 +84,7 @@ class ReportDataTest {
         LabeledImages test = SyntheticDigits.generate(300, 11);
         MultiLayerNetwork network = Presets.build(SeedCnn.NAME, test.shape(), test.classes(), 3);
 
-        Evaluation evaluation = Evaluation.of(network, test, 64);
+        Evaluation evaluation = Evaluation.of(Graphs.of(network), test, 64);
         ReportData data = ReportData.of(List.of(), test, evaluation);
 
         long[][] recounted = new long[test.classes()][test.classes()];

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -55,15 +55,15 @@ class OneDnnEquivalenceTest {
         }
         assertThat(BaseMKLDNNHelper.mklDnnEnabled()).as("DL4J finds the Nd4jCpu name shim").isTrue();
 
-        assertThat(OneDnnHelpers.survey(Presets.build(SeedCnn.NAME, digits.shape(), 10, 1)).describe())
+        assertThat(OneDnnHelpers.survey(Presets.build(SeedCnn.NAME, digits.shape(), 10, 1).getLayers()).describe())
                 .isEqualTo("convolution 2/2, subsampling 1/1");
-        OneDnnHelpers.Survey deep = OneDnnHelpers.survey(Presets.build(DeepCnn.NAME, digits.shape(), 10, 1));
+        OneDnnHelpers.Survey deep = OneDnnHelpers.survey(Presets.build(DeepCnn.NAME, digits.shape(), 10, 1).getLayers());
         assertThat(deep.byKind()).containsOnlyKeys("convolution", "batch normalization", "subsampling");
         assertThat(deep.without()).isEmpty();
         assertThat(deep.attached()).isEqualTo(10);
 
         OneDnnHelpers.Survey builtIn = BuiltInLayers.build(() -> OneDnnHelpers.survey(
-                Presets.build(SeedCnn.NAME, digits.shape(), 10, 1)));
+                Presets.build(SeedCnn.NAME, digits.shape(), 10, 1).getLayers()));
         assertThat(builtIn.attached()).isZero();
         assertThat(builtIn.without()).containsExactly("conv2d_1", "conv2d_2", "max_pooling2d");
     }
@@ -75,8 +75,8 @@ class OneDnnEquivalenceTest {
     @ParameterizedTest
     @MethodSource("presets")
     void helperAndBuiltInLayersGiveTheSameOutputsAndGradients(String preset) {
-        MultiLayerNetwork oneDnn = Presets.build(preset, digits.shape(), 10, 7);
-        MultiLayerNetwork builtIn = BuiltInLayers.build(() -> Presets.build(preset, digits.shape(), 10, 7));
+        ComputationGraph oneDnn = Graphs.of(Presets.build(preset, digits.shape(), 10, 7));
+        ComputationGraph builtIn = BuiltInLayers.build(() -> Graphs.of(Presets.build(preset, digits.shape(), 10, 7)));
         builtIn.setParams(oneDnn.params().dup());
         DataSet batch = ImageBatches.batchOf(digits.slice(0, 32));
         if (preset.equals(SeqCnn.NAME)) { // 1-D layers read [N, C*H, W]: a sequence of W steps
@@ -89,23 +89,24 @@ class OneDnnEquivalenceTest {
 
     @Test
     void fineTuningWithFrozenConvolutionsAndBatchNormAgreesToo() throws Exception {
-        MultiLayerNetwork base = Presets.build(DeepCnn.NAME, digits.shape(), 5, 1);
+        ComputationGraph base = Graphs.of(Presets.build(DeepCnn.NAME, digits.shape(), 5, 1));
         // layers 0-5 frozen: conv, BN, conv, BN, max-pool, dropout; the frozen BN runs in inference mode
-        MultiLayerNetwork oneDnn = FineTuning.prepare(base, 5, "dropout_1", new Adam(1e-3), 1);
-        MultiLayerNetwork builtIn = BuiltInLayers.build(() -> FineTuning.prepare(base, 5, "dropout_1", new Adam(1e-3), 1));
+        ComputationGraph oneDnn = FineTuning.prepare(base, digits.shape(), 5, "dropout_1", "dropout_3", new Adam(1e-3), 1);
+        ComputationGraph builtIn = BuiltInLayers.build(() -> FineTuning.prepare(base, digits.shape(), 5, "dropout_1",
+                "dropout_3", new Adam(1e-3), 1));
         builtIn.setParams(oneDnn.params().dup());
-        assertThat(OneDnnHelpers.survey(oneDnn).without()).as("frozen layers keep their helpers").isEmpty();
+        assertThat(OneDnnHelpers.survey(oneDnn.getLayers()).without()).as("frozen layers keep their helpers").isEmpty();
         LabeledImages newClasses = digits.classRange(5, 10, 20);
         assertSamePath(oneDnn, builtIn, ImageBatches.batchOf(newClasses.slice(0, 32)), "fine-tuned deep-cnn");
 
         // a training step each from the same state moves both the same way, frozen layers not at all
-        INDArray frozenBefore = oneDnn.paramTable().get("1_mean").dup();
+        INDArray frozenBefore = oneDnn.paramTable().get("batch_normalization_1_1_mean").dup();
         Trainer quiet = new Trainer(TrainingListener.NONE);
         Nd4j.getRandom().setSeed(5);
         quiet.fit(oneDnn, newClasses, null, new Trainer.Options(1, 25, 1));
         Nd4j.getRandom().setSeed(5);
         quiet.fit(builtIn, newClasses, null, new Trainer.Options(1, 25, 1));
-        assertThat(oneDnn.paramTable().get("1_mean")).isEqualTo(frozenBefore);
+        assertThat(oneDnn.paramTable().get("batch_normalization_1_1_mean")).isEqualTo(frozenBefore);
         assertThat(maxRelativeDiff(oneDnn.params(), builtIn.params())).as("parameters after one epoch")
                 .isLessThan(GRADIENT_TOLERANCE);
     }
@@ -117,10 +118,10 @@ class OneDnnEquivalenceTest {
         Trainer quiet = new Trainer(TrainingListener.NONE);
 
         Nd4j.getRandom().setSeed(9);
-        MultiLayerNetwork oneDnn = Presets.build(SeedCnn.NAME, train.shape(), 10, 9);
+        ComputationGraph oneDnn = Graphs.of(Presets.build(SeedCnn.NAME, train.shape(), 10, 9));
         quiet.fit(oneDnn, train, null, new Trainer.Options(2, 64, 9));
         Nd4j.getRandom().setSeed(9);
-        MultiLayerNetwork builtIn = BuiltInLayers.build(() -> Presets.build(SeedCnn.NAME, train.shape(), 10, 9));
+        ComputationGraph builtIn = BuiltInLayers.build(() -> Graphs.of(Presets.build(SeedCnn.NAME, train.shape(), 10, 9)));
         quiet.fit(builtIn, train, null, new Trainer.Options(2, 64, 9));
 
         double oneDnnAccuracy = Evaluation.of(oneDnn, test, 250).accuracy();
@@ -128,25 +129,25 @@ class OneDnnEquivalenceTest {
         System.out.printf("seed-cnn, 2 epochs on 3,000 synthetic digits: oneDNN %.4f, built-in %.4f%n",
                 oneDnnAccuracy, builtInAccuracy);
         assertThat(oneDnnAccuracy).isGreaterThan(0.6).isCloseTo(builtInAccuracy, offset(0.02));
-        assertThat(OneDnnHelpers.fallbacks(oneDnn)).as("no oneDNN call failed").isEmpty();
+        assertThat(OneDnnHelpers.fallbacks(oneDnn.getLayers())).as("no oneDNN call failed").isEmpty();
 
         byte[] onnx = OnnxExporter.export(oneDnn, train.shape(), Map.of());
         ParityReport parity = ParityCheck.compare(oneDnn, onnx, ImageBatches.batchOf(test.slice(0, 64)).getFeatures());
         assertThat(parity.passes(ParityCheck.TOLERANCE)).as("ONNX parity of the oneDNN-trained net: %s", parity).isTrue();
     }
 
-    private static void assertSamePath(MultiLayerNetwork oneDnn, MultiLayerNetwork builtIn, DataSet batch,
+    private static void assertSamePath(ComputationGraph oneDnn, ComputationGraph builtIn, DataSet batch,
                                        String what) {
-        assertThat(OneDnnHelpers.survey(builtIn).attached()).as("%s built without helpers", what).isZero();
-        INDArray expected = builtIn.output(batch.getFeatures(), false);
-        INDArray actual = oneDnn.output(batch.getFeatures(), false);
+        assertThat(OneDnnHelpers.survey(builtIn.getLayers()).attached()).as("%s built without helpers", what).isZero();
+        INDArray expected = builtIn.outputSingle(false, batch.getFeatures());
+        INDArray actual = oneDnn.outputSingle(false, batch.getFeatures());
         assertThat(maxRelativeDiff(actual, expected)).as("%s: inference outputs", what).isLessThan(OUTPUT_TOLERANCE);
 
         // training mode: batch statistics in BN, the same dropout masks from the same random state
         INDArray[] gradients = new INDArray[2];
-        MultiLayerNetwork[] networks = {oneDnn, builtIn};
+        ComputationGraph[] networks = {oneDnn, builtIn};
         for (int i = 0; i < 2; i++) {
-            networks[i].setInput(batch.getFeatures());
+            networks[i].setInputs(batch.getFeatures());
             networks[i].setLabels(batch.getLabels());
             Nd4j.getRandom().setSeed(11);
             networks[i].computeGradientAndScore();
@@ -156,7 +157,7 @@ class OneDnnEquivalenceTest {
                 offset(1e-4 * Math.max(1, builtIn.score())));
         assertThat(maxRelativeDiff(gradients[0], gradients[1])).as("%s: gradients", what)
                 .isLessThan(GRADIENT_TOLERANCE);
-        assertThat(OneDnnHelpers.fallbacks(oneDnn)).as("%s: no oneDNN call failed", what).isEmpty();
+        assertThat(OneDnnHelpers.fallbacks(oneDnn.getLayers())).as("%s: no oneDNN call failed", what).isEmpty();
     }
 
     /** max |a - b| over max |b|: one number for a whole tensor, scale-free. */

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.Adler32;
 
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.deeplearning4j.zoo.model.LeNet;
@@ -123,19 +125,21 @@ class ZooModelsTest {
         ModelSerializer.writeModel(stand, cached.toFile(), false);
         Files.write(cached, withAdler32(Files.readAllBytes(cached), LENET_CHECKSUM));
 
-        MultiLayerNetwork pretrained = zoo.load("zoo:LeNet", SyntheticDigits.SHAPE, 5, 1);
+        ComputationGraph pretrained = zoo.load("zoo:LeNet", SyntheticDigits.SHAPE, 5, 1);
 
         assertThat(pretrained.params()).as("the cached weights").isEqualTo(stand.params());
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("Pretrained weights: " + cached);
-        MultiLayerNetwork tuned = FineTuning.prepare(pretrained, 5, "maxpool2", new Adam(1e-3), 1);
+        // the new head reads the dense layer's features: only LeNet's output layer is replaced
+        ComputationGraph tuned = FineTuning.prepare(pretrained, SyntheticDigits.SHAPE, 5, "maxpool2", "ffn1",
+                new Adam(1e-3), 1);
         Map<String, INDArray> before = new HashMap<>();
         tuned.paramTable().forEach((name, value) -> before.put(name, value.dup()));
         LabeledImages newClasses = SyntheticDigits.generate(400, 7).classRange(5, 10, 20);
         new Trainer(new ConsoleListener(out)).fit(tuned, newClasses, null, new Trainer.Options(1, 20, 1));
-        assertThat(tuned.paramTable().get("0_W")).as("frozen").isEqualTo(before.get("0_W"));
-        assertThat(tuned.paramTable().get("2_W")).as("frozen").isEqualTo(before.get("2_W"));
-        assertThat(tuned.paramTable().get("5_W")).as("new head").isNotEqualTo(before.get("5_W"));
-        assertThat(tuned.output(Nd4j.zeros(1, 1, 28, 28)).shape()).containsExactly(1, 5);
+        assertThat(tuned.paramTable().get("cnn1_W")).as("frozen").isEqualTo(before.get("cnn1_W"));
+        assertThat(tuned.paramTable().get("cnn2_W")).as("frozen").isEqualTo(before.get("cnn2_W"));
+        assertThat(tuned.paramTable().get("predictions_W")).as("new head").isNotEqualTo(before.get("predictions_W"));
+        assertThat(tuned.outputSingle(Nd4j.zeros(1, 1, 28, 28)).shape()).containsExactly(1, 5);
     }
 
     @Test
@@ -154,9 +158,7 @@ class ZooModelsTest {
         assertThatThrownBy(() -> zoo.load("zoo:AlexNet?weights=none", SyntheticDigits.SHAPE, 10, 1))
                 .hasMessageContaining("zoo:AlexNet?weights=none cannot be built for 1x28x28 images");
         assertThatThrownBy(() -> zoo.load("zoo:ResNet50?weights=none", SyntheticDigits.SHAPE, 10, 1))
-                .hasMessageContaining("it is a ComputationGraph");
-        assertThatThrownBy(() -> new BaseModels(zoo).load("zoo:SimpleCNN?weights=none", SyntheticDigits.SHAPE, 10, 1,
-                new ModelRegistry(cache))).hasMessageContaining("not in an output layer");
+                .hasMessageContaining("zoo:ResNet50?weights=none cannot be built for 1x28x28 images");
     }
 
     @Test
@@ -164,14 +166,16 @@ class ZooModelsTest {
         // LeNet's dense layer has 1.2 M weights: 400 training images keep the test short
         JobSpec spec = JobSpec.builder().data("synthetic:1200").preset(SeedCnn.NAME).model("lenet").epochs(1)
                 .batchSize(32).seed(6).limit(400).optimizer("adam:0.001").runDir(cache.resolve("run").toString())
-                .base("zoo:LeNet?weights=none").build();
+                .base("zoo:LeNet?weights=none").featuresAt("ffn1").build();
 
         TrainingPipeline.Result result = new TrainingPipeline(new ConsoleListener(out), LabeledTopic.DEFAULT_BOOTSTRAP,
                 new ZooModels(cache, false, null, new ConsoleListener(out)))
                 .run(spec, new ModelRegistry(registry));
 
-        assertThat(result.network().getnLayers()).isEqualTo(6);
-        assertThat(result.network().getLayerWiseConfigurations().getInputPreProcess(0)).as("takes maps").isNull();
+        // conv, pool, conv, pool, dense, and the new head reading the dense layer
+        assertThat(result.network().getLayers()).hasSize(6);
+        assertThat(((LayerVertex) result.network().getConfiguration().getVertices().get("cnn1")).getPreProcessor())
+                .as("takes maps").isNull();
         assertThat(result.test().accuracy()).as("better than chance").isGreaterThan(0.2);
         assertThat(result.parity().argmaxMismatches()).isZero();
         assertThat(result.version().card().preset()).isEqualTo("fine-tuned from zoo:LeNet?weights=none");
