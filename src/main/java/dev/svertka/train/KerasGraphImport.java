@@ -143,7 +143,8 @@ final class KerasGraphImport {
                 .addLayer(output, KerasImport.softmaxHead(file, dense),
                         graph.getConfiguration().getVertexInputs().get(output).toArray(String[]::new))
                 .setOutputs(output).build();
-        classifier.getLayer(output).setParamTable(weights);
+        // assigned into the layer's views of the graph's one parameter vector (setParamTable would replace them)
+        weights.forEach(classifier.getLayer(output)::setParam);
         return classifier;
     }
 }

@@ -186,7 +186,8 @@ public final class KerasImport {
         MultiLayerNetwork classifier = new TransferLearning.Builder(network)
                 .fineTuneConfiguration(new FineTuneConfiguration.Builder().build())
                 .removeOutputLayer().addLayer(head).build();
-        classifier.getLayer(last).setParamTable(weights);
+        // assigned into the layer's views of the network's one parameter vector (setParamTable would replace them)
+        weights.forEach(classifier.getLayer(last)::setParam);
         return classifier;
     }
 

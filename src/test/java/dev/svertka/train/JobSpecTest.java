@@ -27,14 +27,10 @@ class JobSpecTest {
                 {"model": "shoes", "data": "/data/shoes", "testData": "/data/shoes-test", "imageSize": "3x64x64",
                  "epochs": 12, "stratified": true, "augment": "rotation_range=10@0.5,horizontal_flip=true",
                  "optimizer": "sgd:0.01", "lrSchedule": "step:0.5:4", "patience": 3,
-<<<<<<< HEAD
-                 "base": "fashion:2", "freezeUpTo": "dropout_1", "unfreezeAfter": 4, "registry": "/models",
+                 "base": "fashion:2", "freezeUpTo": "dropout_1", "featuresAt": "dropout_2", "cacheFeatures": false,
+                 "unfreezeAfter": 4, "registry": "/models",
                  "preprocessing": {"resize": "shorter-side", "resizeTo": 72, "crop": "center",
                                    "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}}
-=======
-                 "base": "fashion:2", "freezeUpTo": "dropout_1", "featuresAt": "dropout_2",
-                 "unfreezeAfter": 4, "registry": "/models"}
->>>>>>> helper-h2
                 """);
 
         JobSpec spec = JobSpec.read(file);
@@ -54,6 +50,8 @@ class JobSpecTest {
         assertThat(spec.runDirectory()).isEqualTo(Path.of("runs", "shoes"));
         assertThat(spec.base()).isEqualTo("fashion:2");
         assertThat(spec.featuresAt()).isEqualTo("dropout_2");
+        assertThat(spec.cacheFeatures()).isFalse();
+        assertThat(JobSpec.defaults().cacheFeatures()).as("default").isTrue();
         assertThat(spec.unfreezeAfter()).isEqualTo(4);
         assertThat(spec.registryOr(Path.of("elsewhere"))).isEqualTo(Path.of("/models"));
         assertThat(JobSpec.read(Files.writeString(dir.resolve("again.json"), spec.json()))).isEqualTo(spec);

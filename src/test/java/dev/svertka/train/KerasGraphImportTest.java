@@ -51,6 +51,11 @@ class KerasGraphImportTest {
         assertThat(output.getLayerConf().getLayer()).isInstanceOf(OutputLayer.class);
         assertComputesWhatNumpyComputed(images -> imported.outputSingle(images), name + ".expected.json", 1e-4);
 
+        // the one parameter vector (what checkpoints and the registry store) holds every weight
+        ComputationGraph stored = new ComputationGraph(imported.getConfiguration().clone());
+        stored.init(imported.params().dup(), false);
+        assertComputesWhatNumpyComputed(images -> stored.outputSingle(images), name + ".expected.json", 1e-4);
+
         // and the graph exports to ONNX computing the same
         InputShape shape = new InputShape(3, 32, 32);
         INDArray images = Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32).muli(255);
