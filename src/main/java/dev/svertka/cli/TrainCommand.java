@@ -99,6 +99,11 @@ public class TrainCommand implements Callable<Integer> {
             + " softmax) reads; the old head after it is cut off (default: the last feature maps).")
     String featuresAt;
 
+    @Option(names = "--cache-features", negatable = true, fallbackValue = "true", description = "With frozen"
+            + " layers and no augmentation: run them once per image and train the rest on their cached output"
+            + " (default: ${DEFAULT-VALUE}; --no-cache-features makes full passes every epoch).")
+    boolean cacheFeatures;
+
     @Option(names = "--unfreeze-after", description = "With --freeze-up-to: train all layers after this many epochs;"
             + " 0: never (default: ${DEFAULT-VALUE}).")
     int unfreezeAfter;
@@ -144,6 +149,6 @@ public class TrainCommand implements Callable<Integer> {
                 .epochs(epochs).batchSize(batchSize).validationSplit(validationSplit).stratified(stratified).seed(seed)
                 .limit(limit).augment(augment).optimizer(optimizer).lrSchedule(schedule).patience(patience)
                 .runDir(runDir == null ? null : runDir.toString()).resume(resume == null ? null : resume.toString())
-                .base(base).freezeUpTo(freezeUpTo).featuresAt(featuresAt).unfreezeAfter(unfreezeAfter).registry(registry == null ? null : registry.toString()).build();
+                .base(base).freezeUpTo(freezeUpTo).featuresAt(featuresAt).cacheFeatures(cacheFeatures).unfreezeAfter(unfreezeAfter).registry(registry == null ? null : registry.toString()).build();
     }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates the topics Svertka uses, so that partition counts are chosen, not defaulted. */
 public final class Topics {
@@ -25,8 +26,15 @@ public final class Topics {
                     .filter(t -> !existing.contains(t.getKey()))
                     .map(t -> new NewTopic(t.getKey(), t.getValue(), (short) 1))
                     .toList();
-            if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+            for (var created : admin.createTopics(missing).values().values()) {
+                try {
+                    created.get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    // another client (a consumer's auto-creation, another pod) made it in the meantime: fine
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
             }
         } catch (ExecutionException | TimeoutException e) {
             throw new KafkaSetupException("Could not create topics " + topics.keySet() + " on " + bootstrapServers

@@ -1,8 +1,9 @@
 package dev.svertka.train;
 
+import java.util.function.Supplier;
+
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 
 import dev.svertka.data.LabeledImages;
 
@@ -18,19 +19,22 @@ public record Evaluation(int samples, double loss, double accuracy, long[][] con
     private static final double EPSILON = 1e-7; // as Keras clips probabilities before the log
 
     public static Evaluation of(ComputationGraph network, LabeledImages images, int batchSize) {
-        int classes = images.classes();
+        ImageBatches batches = ImageBatches.inOrder(images, batchSize);
+        return of(() -> batches.hasNext() ? network.outputSingle(false, batches.next().getFeatures()) : null,
+                images.labels(), images.classes());
+    }
+
+    /** From batches of probabilities for the images in order, as {@code next} gives them until it gives null. */
+    static Evaluation of(Supplier<INDArray> next, int[] labels, int classes) {
         long[][] confusion = new long[classes][classes];
-        int[] predicted = new int[images.size()];
+        int[] predicted = new int[labels.length];
         double lossSum = 0;
         long correct = 0;
-        ImageBatches batches = ImageBatches.inOrder(images, batchSize);
         int offset = 0;
-        while (batches.hasNext()) {
-            DataSet batch = batches.next();
-            INDArray probabilities = network.outputSingle(false, batch.getFeatures());
+        for (INDArray probabilities = next.get(); probabilities != null; probabilities = next.get()) {
             long n = probabilities.rows();
             for (int i = 0; i < n; i++) {
-                int truth = images.labels()[offset + i];
+                int truth = labels[offset + i];
                 int guess = probabilities.getRow(i).argMax().getInt(0);
                 predicted[offset + i] = guess;
                 confusion[truth][guess]++;
@@ -41,7 +45,7 @@ public record Evaluation(int samples, double loss, double accuracy, long[][] con
             }
             offset += n;
         }
-        int samples = images.size();
+        int samples = labels.length;
         return new Evaluation(samples, samples == 0 ? Double.NaN : lossSum / samples,
                 samples == 0 ? Double.NaN : (double) correct / samples, confusion, predicted);
     }

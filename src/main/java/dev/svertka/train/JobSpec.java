@@ -41,6 +41,8 @@ import dev.svertka.data.Augmentation;
  *                        train all)
  * @param featuresAt      with a base: the vertex whose output the new head reads; the old head after it is cut off
  *                        (null: the last feature maps, layer stacks included, see {@link FineTuning#featuresAt})
+ * @param cacheFeatures   with frozen layers and no augmentation: run them once per image and train the rest on
+ *                        their cached output (the same training, faster); false makes full passes every epoch
  * @param unfreezeAfter   with a frozen base: train everything after this many epochs (0: never)
  * @param registry        where the model is stored (null: the runner's, see {@link #registryOr})
  */
@@ -50,7 +52,8 @@ public record JobSpec(String model, String data, String testData, String imageSi
                       String preset, int epochs,
                       int batchSize, double validationSplit, boolean stratified, long seed, int limit, String augment,
                       String optimizer, String lrSchedule, int patience, String runDir, String resume, String base,
-                      String freezeUpTo, String featuresAt, int unfreezeAfter, String registry) {
+                      String freezeUpTo, String featuresAt, boolean cacheFeatures, int unfreezeAfter,
+                      String registry) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -169,6 +172,7 @@ public record JobSpec(String model, String data, String testData, String imageSi
         private String base;
         private String freezeUpTo;
         private String featuresAt;
+        private boolean cacheFeatures = true;
         private int unfreezeAfter;
         private String registry;
 
@@ -197,6 +201,7 @@ public record JobSpec(String model, String data, String testData, String imageSi
             base = spec.base;
             freezeUpTo = spec.freezeUpTo;
             featuresAt = spec.featuresAt;
+            cacheFeatures = spec.cacheFeatures;
             unfreezeAfter = spec.unfreezeAfter;
             registry = spec.registry;
         }
@@ -306,6 +311,11 @@ public record JobSpec(String model, String data, String testData, String imageSi
             return this;
         }
 
+        public Builder cacheFeatures(boolean value) {
+            cacheFeatures = value;
+            return this;
+        }
+
         public Builder unfreezeAfter(int value) {
             unfreezeAfter = value;
             return this;
@@ -319,7 +329,7 @@ public record JobSpec(String model, String data, String testData, String imageSi
         public JobSpec build() {
             return new JobSpec(model, data, testData, imageSize, preprocessing, preset, epochs, batchSize, validationSplit,
                     stratified, seed, limit, augment, optimizer, lrSchedule, patience, runDir, resume, base,
-                    freezeUpTo, featuresAt, unfreezeAfter, registry);
+                    freezeUpTo, featuresAt, cacheFeatures, unfreezeAfter, registry);
         }
     }
 }

@@ -50,9 +50,10 @@ public final class Trainer {
      * @param epochs   the epoch to train up to (a resumed network starts after its last one)
      * @param patience stop after this many epochs without a lower validation loss; 0 never stops early
      * @param runDir   where metrics and checkpoints go; null writes none
+     * @param cacheFeatures with frozen layers and no augmentation, run them once per image ({@link FeatureCache})
      */
     public record Options(int epochs, int batchSize, long seed, Augmentation augmentation, int patience,
-                          Path runDir) {
+                          Path runDir, boolean cacheFeatures) {
         public Options {
             if (epochs < 1 || batchSize < 1) {
                 throw new IllegalArgumentException("epochs and batch size must be positive");
@@ -63,7 +64,7 @@ public final class Trainer {
         }
 
         public Options(int epochs, int batchSize, long seed) {
-            this(epochs, batchSize, seed, Augmentation.NONE, 0, null);
+            this(epochs, batchSize, seed, Augmentation.NONE, 0, null, true);
         }
     }
 
@@ -99,18 +100,10 @@ public final class Trainer {
             throw new IllegalArgumentException("early stopping watches the validation loss: give a validation split");
         }
         reportHelpers(network);
-        ImageBatches batches = options.augmentation().isNone()
-                ? ImageBatches.shuffled(train, options.batchSize(), options.seed())
-                : ImageBatches.augmented(train, options.batchSize(), options.seed(),
-                new Augmenter(options.augmentation(), train.shape()));
-        // the next batches (decoded, augmented) are prepared on another thread while this one fits
-        AsyncDataSetIterator prefetched = new AsyncDataSetIterator(batches, 2, false);
-        LabeledImages accuracySample = sample(train, options.seed());
         Best best = new Best();
-        try {
+        try (Passes passes = passes(network, train, validating ? validation : null, options, listener)) {
             for (int epoch = first; epoch <= options.epochs(); epoch++) {
-                EpochMetrics metrics = epoch(network, prefetched, train.size(), accuracySample, validation, epoch,
-                        options.epochs(), listener);
+                EpochMetrics metrics = epoch(network, passes, train.size(), epoch, options.epochs(), listener);
                 history.add(metrics);
                 listener.on(new EpochFinished(options.epochs(), metrics));
                 if (validating && metrics.valLoss() < best.loss) {
@@ -126,8 +119,6 @@ public final class Trainer {
                     break;
                 }
             }
-        } finally {
-            prefetched.shutdown();
         }
         int last = history.get(history.size() - 1).epoch();
         if (best.params != null && best.epoch != last) {
@@ -174,31 +165,49 @@ public final class Trainer {
         INDArray params;
     }
 
-    private EpochMetrics epoch(ComputationGraph network, AsyncDataSetIterator batches, int images,
-                               LabeledImages accuracySample, LabeledImages validation, int epoch, int epochs,
+    /**
+     * Full passes over the images, or, with a frozen part and no augmentation, the rest trained on what the frozen
+     * part makes of each image once ({@link FeatureCache}). Augmented images differ every epoch: full passes then.
+     */
+    private Passes passes(ComputationGraph network, LabeledImages train, LabeledImages validation, Options options,
+                          TrainingListener listener) {
+        if (FeatureCache.applies(network)) {
+            if (options.cacheFeatures() && options.augmentation().isNone()) {
+                note("Frozen layers run once per image: the rest trains on their cached output");
+                return FeatureCache.of(network, train, validation, options.batchSize(), options.seed(), listener);
+            }
+            note("Frozen layers run in every pass (%s)", options.cacheFeatures()
+                    ? "augmentation changes the images every epoch, so their output cannot be cached"
+                    : "feature caching is off");
+        }
+        ImageBatches batches = options.augmentation().isNone()
+                ? ImageBatches.shuffled(train, options.batchSize(), options.seed())
+                : ImageBatches.augmented(train, options.batchSize(), options.seed(),
+                new Augmenter(options.augmentation(), train.shape()));
+        return new ImagePasses(network, batches, sample(train, options.seed()), validation);
+    }
+
+    private EpochMetrics epoch(ComputationGraph network, Passes passes, int images, int epoch, int epochs,
                                TrainingListener listener) {
         listener.on(new EpochStarted(epoch, epochs, images));
         double learningRate = network.getLearningRate(network.getConfiguration().getNetworkOutputs().get(0));
         long started = System.nanoTime();
         double lossSum = 0;
         long seen = 0;
-        batches.reset();
-        while (batches.hasNext()) {
+        passes.start(epoch);
+        while (passes.hasNext()) {
             if (Thread.currentThread().isInterrupted()) {
                 throw new CancellationException("training cancelled in epoch " + epoch);
             }
-            DataSet batch = batches.next();
-            network.fit(batch);
-            int n = batch.numExamples();
-            lossSum += network.score() * n;
+            int n = passes.fitNext();
+            lossSum += passes.loss() * n;
             seen += n;
             listener.on(new BatchProgress(epoch, epochs, seen, images, lossSum / seen));
         }
-        network.incrementEpochCount(); // moves epoch-based learning-rate schedules on
+        passes.finish();
         double seconds = (System.nanoTime() - started) / 1e9;
-        Evaluation trainEval = Evaluation.of(network, accuracySample, 256);
-        Evaluation valEval = validation == null || validation.size() == 0 ? null
-                : Evaluation.of(network, validation, 256);
+        Evaluation trainEval = passes.train();
+        Evaluation valEval = passes.validation();
         return new EpochMetrics(epoch, lossSum / seen, trainEval.accuracy(),
                 valEval == null ? Double.NaN : valEval.loss(), valEval == null ? Double.NaN : valEval.accuracy(),
                 seconds, seen / seconds, learningRate, fallbacks(network, epoch));

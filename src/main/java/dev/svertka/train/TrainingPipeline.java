@@ -237,7 +237,7 @@ public final class TrainingPipeline {
 
     private static Trainer.Options options(JobSpec spec, int epochs) {
         return new Trainer.Options(epochs, spec.batchSize(), spec.seed(), spec.augmentation(), spec.patience(),
-                spec.runDirectory());
+                spec.runDirectory(), spec.cacheFeatures());
     }
 
     private static ModelCard card(JobSpec spec, Prepared data, List<Trainer.EpochMetrics> history, Evaluation test,

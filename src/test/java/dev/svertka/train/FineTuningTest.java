@@ -73,12 +73,12 @@ class FineTuningTest {
     @Test
     void fineTuningAPretrainedNetBeatsTrainingFromScratchOnFewImages() throws Exception {
         LabeledImages pool = SyntheticDigits.generate(3000, 11);
-        LabeledImages pretrainSet = pool.classRange(0, 5, 200);
+        LabeledImages pretrainSet = pool.classRange(0, 5, 400);
         LabeledImages few = pool.classRange(5, 10, 10); // 10 labelled images per new class
         LabeledImages test = SyntheticDigits.generate(1000, 12).classRange(5, 10, 100);
 
         ComputationGraph pretrained = Graphs.of(Presets.build(SeedCnn.NAME, pool.shape(), 5, 1));
-        trainer.fit(pretrained, pretrainSet, null, new Trainer.Options(2, 32, 1));
+        trainer.fit(pretrained, pretrainSet, null, new Trainer.Options(3, 32, 1));
         ComputationGraph tuned = FineTuning.prepare(pretrained, pool.shape(), 5, "dropout_1", "dropout_2",
                 new Adam(1e-3), 2);
         trainer.fit(tuned, few, null, new Trainer.Options(10, 10, 2));

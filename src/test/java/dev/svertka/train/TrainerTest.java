@@ -44,7 +44,7 @@ class TrainerTest {
     void writesJsonMetricsPerEpochWithTheScheduledLearningRateAndResumesAfterTheLastEpoch() throws Exception {
         LabeledImages digits = SyntheticDigits.generate(250, 1);
         ComputationGraph network = network(Optimizer.parse("sgd:0.02", "step:0.5:1"), digits);
-        Trainer.Options twoEpochs = new Trainer.Options(2, 32, 1, Augmentation.NONE, 0, run);
+        Trainer.Options twoEpochs = new Trainer.Options(2, 32, 1, Augmentation.NONE, 0, run, true);
 
         // validated on the training images, whose loss falls each epoch, from a fixed random state (dropout): the
         // network ends with its last epoch's weights
@@ -64,7 +64,7 @@ class TrainerTest {
         assertThat(resumed.getEpochCount()).isEqualTo(2);
         assertThat(resumed.params()).isEqualTo(network.params());
         List<Trainer.EpochMetrics> more = trainer.fit(resumed, digits.slice(0, 200), digits.slice(0, 200),
-                new Trainer.Options(3, 32, 1, Augmentation.NONE, 0, run));
+                new Trainer.Options(3, 32, 1, Augmentation.NONE, 0, run, true));
 
         assertThat(more).extracting(Trainer.EpochMetrics::epoch).containsExactly(3);
         assertThat(more.get(0).learningRate()).as("the schedule continues").isCloseTo(0.005, offset(1e-9));
@@ -83,7 +83,7 @@ class TrainerTest {
         ComputationGraph network = network(null, digits);
 
         List<Trainer.EpochMetrics> history = trainer.fit(network, train, misleading,
-                new Trainer.Options(5, 32, 2, Augmentation.NONE, 1, run));
+                new Trainer.Options(5, 32, 2, Augmentation.NONE, 1, run, true));
 
         assertThat(history).as("stopped an epoch after the best").hasSizeLessThan(5);
         Trainer.EpochMetrics best = history.stream().min(java.util.Comparator.comparingDouble(
