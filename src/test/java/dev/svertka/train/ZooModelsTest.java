@@ -10,10 +10,11 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.zip.Adler32;
 
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -42,7 +43,6 @@ class ZooModelsTest {
 
     private static final String LENET_FILE = "lenet_dl4j_mnist_inference.zip";
     private static final long LENET_CHECKSUM = 1906861161L;
-    private static final int ADLER = 65521;
 
     @TempDir
     Path cache;
@@ -115,17 +115,53 @@ class ZooModelsTest {
     }
 
     @Test
+    void weightsDownloadedFromAMirrorAreCheckedByTheRealSha256OfTheServedFile() throws Exception {
+        // The zoo's own file cannot be fetched offline: a LeNet checkpoint is served in its place, and the base
+        // pins it by the SHA-256 of the bytes served, so the check is a real one (a wrong pin is refused)
+        MultiLayerNetwork stand = (MultiLayerNetwork) LeNet.builder().numClasses(10).seed(3).build().init();
+        Path served = cache.resolveSibling(cache.getFileName() + "-served.zip");
+        ModelSerializer.writeModel(stand, served.toFile(), false);
+        byte[] bytes = Files.readAllBytes(served);
+        String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        HttpServer mirror = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        mirror.createContext("/models/", exchange -> {
+            exchange.sendResponseHeaders(200, bytes.length);
+            try (OutputStream body = exchange.getResponseBody()) {
+                body.write(bytes);
+            }
+        });
+        mirror.start();
+        try {
+            ZooModels zoo = new ZooModels(cache, true, "http://127.0.0.1:" + mirror.getAddress().getPort() + "/",
+                    new ConsoleListener(out));
+            String wrong = sha256.substring(1) + (sha256.charAt(0) == '0' ? "1" : "0");
+
+            assertThatThrownBy(() -> zoo.load("zoo:LeNet?weights=mnist&sha256=" + wrong, SyntheticDigits.SHAPE, 10,
+                    1)).hasMessageContaining("could not be downloaded").hasMessageContaining("SHA-256");
+            assertThat(zoo.weightsFile("zoo:LeNet")).as("nothing kept from a refused download").doesNotExist();
+
+            ComputationGraph downloaded = zoo.load("zoo:LeNet?weights=mnist&sha256=" + sha256, SyntheticDigits.SHAPE,
+                    10, 1);
+
+            assertThat(downloaded.params()).isEqualTo(stand.params());
+            assertThat(zoo.weightsFile("zoo:LeNet")).hasBinaryContent(bytes);
+        } finally {
+            mirror.stop(0);
+        }
+    }
+
+    @Test
     void cachedPretrainedWeightsAreLoadedAndFineTunedWithFrozenFeatures() throws Exception {
-        // The zoo's own file cannot be fetched offline. A LeNet checkpoint stands in for it: the zoo checks its
-        // files by Adler-32 only, so a zip comment can give the stand-in the checksum of the real one.
+        // A LeNet checkpoint stands in for the zoo's file, pinned by its real SHA-256 (the zoo's Adler-32 is not it)
         MultiLayerNetwork stand = (MultiLayerNetwork) LeNet.builder().numClasses(10).seed(3).build().init();
         ZooModels zoo = new ZooModels(cache, false, null, new ConsoleListener(out));
         Path cached = zoo.weightsFile("zoo:LeNet");
         Files.createDirectories(cached.getParent());
         ModelSerializer.writeModel(stand, cached.toFile(), false);
-        Files.write(cached, withAdler32(Files.readAllBytes(cached), LENET_CHECKSUM));
+        String pin = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(cached)));
 
-        ComputationGraph pretrained = zoo.load("zoo:LeNet", SyntheticDigits.SHAPE, 5, 1);
+        ComputationGraph pretrained = zoo.load("zoo:LeNet?weights=mnist&sha256=" + pin, SyntheticDigits.SHAPE, 5, 1);
 
         assertThat(pretrained.params()).as("the cached weights").isEqualTo(stand.params());
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("Pretrained weights: " + cached);
@@ -179,51 +215,5 @@ class ZooModelsTest {
         assertThat(result.test().accuracy()).as("better than chance").isGreaterThan(0.2);
         assertThat(result.parity().argmaxMismatches()).isZero();
         assertThat(result.version().card().preset()).isEqualTo("fine-tuned from zoo:LeNet?weights=none");
-    }
-
-    /**
-     * The zip with a comment that gives it the Adler-32 checksum {@code target}. Appended bytes x(1..k) move the
-     * sums to a + sum(x) and b + k*a + sum((k-j+1) * x(j)): the comment fills the lowest weights to reach the
-     * wanted a (at most 2 * 65521, so weights up to 514), then moves single units from the top of that block
-     * to higher, empty weights until b matches (at most ~130 moves, so no weight overflows 255).
-     */
-    private static byte[] withAdler32(byte[] zip, long target) {
-        int k = 1024;
-        byte[] head = zip.clone();
-        head[head.length - 2] = (byte) k; // the end record's comment length, little-endian
-        head[head.length - 1] = (byte) (k >> 8);
-        Adler32 adler = new Adler32();
-        adler.update(head);
-        long a0 = adler.getValue() & 0xffff;
-        long b0 = adler.getValue() >>> 16;
-        int[] byWeight = new int[k + 1];
-        long sum = Math.floorMod((target & 0xffff) - a0, ADLER) + ADLER;
-        int top = 0;
-        while (sum > 0) {
-            byWeight[++top] = (int) Math.min(255, sum);
-            sum -= byWeight[top];
-        }
-        long weighted = 0;
-        for (int w = 1; w <= k; w++) {
-            weighted += (long) w * byWeight[w];
-        }
-        long missing = Math.floorMod((target >>> 16) - b0 - (long) k * a0 - weighted, ADLER);
-        while (missing > 0) {
-            while (byWeight[top] == 0) {
-                top--;
-            }
-            int to = (int) Math.min(top + missing, k);
-            byWeight[top]--;
-            byWeight[to]++;
-            missing -= to - top;
-        }
-        byte[] forged = java.util.Arrays.copyOf(head, head.length + k);
-        for (int j = 1; j <= k; j++) {
-            forged[head.length + j - 1] = (byte) byWeight[k - j + 1];
-        }
-        adler.reset();
-        adler.update(forged);
-        assertThat(adler.getValue()).isEqualTo(target);
-        return forged;
     }
 }
