@@ -116,9 +116,14 @@ public record JobSpec(String model, String data, String testData, String imageSi
         return InputShape.parse(imageSize);
     }
 
-    /** How the job's pictures are read, and how the model it makes is fed: the card's recipe. */
+    /**
+     * How the job's pictures are read, and how the model it makes is fed: the card's recipe. Without a
+     * preprocessing of its own, a pretrained zoo base brings the one its weights were made with.
+     */
     public InputRecipe recipe() {
-        return new InputRecipe(imageShape(), InputShape.PIXEL_SCALE, preprocessing);
+        Preprocessing chosen = preprocessing == null && base != null && ZooModels.isZoo(base)
+                ? ZooModels.preprocessing(base, imageShape()) : preprocessing;
+        return new InputRecipe(imageShape(), InputShape.PIXEL_SCALE, chosen);
     }
 
     public Augmentation augmentation() {

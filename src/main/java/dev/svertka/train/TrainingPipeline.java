@@ -23,6 +23,7 @@ import dev.svertka.data.LabeledTopic;
 import dev.svertka.data.Splits;
 import dev.svertka.card.InputRecipe;
 import dev.svertka.card.InputShape;
+import dev.svertka.card.Preprocessing;
 import dev.svertka.card.ModelCard;
 import dev.svertka.model.Presets;
 import dev.svertka.onnx.OnnxExporter;
@@ -137,6 +138,9 @@ public final class TrainingPipeline {
 
     Prepared prepare(JobSpec spec) throws IOException {
         note("Loading data: %s", spec.data());
+        if (spec.preprocessing() == null && spec.recipe().preprocessing() != Preprocessing.DEFAULT) {
+            note("Input recipe of %s's pretrained weights: %s", spec.base(), spec.recipe().preprocessing());
+        }
         Datasets.Reading reading = new Datasets.Reading(spec.recipe(), kafkaBootstrap, new TopicProgress());
         Datasets.Split loaded = Datasets.load(spec.data(), spec.seed(), reading);
         note("Data: %s", loaded.description());

@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -47,6 +48,7 @@ import org.deeplearning4j.zoo.model.YOLO2;
 import dev.svertka.train.event.TrainingEvent.Note;
 import dev.svertka.train.event.TrainingListener;
 import dev.svertka.card.InputShape;
+import dev.svertka.card.Preprocessing;
 
 /**
  * Bases from the DL4J model zoo: {@code zoo:NAME} with its pretrained weights, {@code zoo:NAME?weights=TYPE} with
@@ -150,6 +152,34 @@ public final class ZooModels {
         public boolean pretrained() {
             return !NO_WEIGHTS.equals(weights);
         }
+    }
+
+    /** ImageNet weights converted from Caffe (through Keras): BGR, the mean pixel subtracted, not scaled. */
+    private static final Preprocessing CAFFE = new Preprocessing(Preprocessing.ChannelOrder.BGR,
+            List.of(103.939 / 255, 116.779 / 255, 123.68 / 255), List.of(1.0 / 255), null, null, null);
+    /** Weights trained on pixels scaled to -1..1 (Keras' "tf" mode). */
+    private static final Preprocessing MINUS_ONE_TO_ONE = new Preprocessing(null, List.of(0.5), List.of(0.5), null,
+            null, null);
+    /** How each zoo model's pretrained weights expect their pixels, as the weights' sources document them. */
+    private static final Map<String, Preprocessing> PIXELS = Map.of(
+            "vgg16", CAFFE, "vgg19", CAFFE, "resnet50", CAFFE, "squeezenet", CAFFE,
+            "xception", MINUS_ONE_TO_ONE, "inceptionresnetv1", MINUS_ONE_TO_ONE, "nasnet", MINUS_ONE_TO_ONE,
+            "darknet19", Preprocessing.DEFAULT);
+
+    /**
+     * The recipe a pretrained zoo base's weights were made with, for pictures of {@code input}'s size: its pixel
+     * values, and ImageNet's geometry (shorter side to 256/224 of the input, then the center crop); null for an
+     * untrained base or weights without one (MNIST's LeNet takes Svertka's own).
+     */
+    public static Preprocessing preprocessing(String base, InputShape input) {
+        Reference reference = Reference.parse(base);
+        Preprocessing pixels = PIXELS.get(reference.model());
+        if (!reference.pretrained() || pixels == null) {
+            return null;
+        }
+        int resizeTo = (int) Math.round(Math.max(input.height(), input.width()) * 256 / 224.0);
+        return new Preprocessing(pixels.channelOrder(), pixels.mean(), pixels.std(), Preprocessing.Resize.SHORTER_SIDE,
+                resizeTo, Preprocessing.Crop.CENTER);
     }
 
     private final Path cacheDir;

@@ -2,6 +2,7 @@ package dev.svertka.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,6 +34,9 @@ import org.nd4j.linalg.learning.config.Adam;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.svertka.train.event.ConsoleListener;
+import dev.svertka.card.InputRecipe;
+import dev.svertka.card.InputShape;
+import dev.svertka.card.Preprocessing;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.data.LabeledTopic;
 import dev.svertka.data.SyntheticDigits;
@@ -176,6 +181,28 @@ class ZooModelsTest {
         assertThat(tuned.paramTable().get("cnn2_W")).as("frozen").isEqualTo(before.get("cnn2_W"));
         assertThat(tuned.paramTable().get("predictions_W")).as("new head").isNotEqualTo(before.get("predictions_W"));
         assertThat(tuned.outputSingle(Nd4j.zeros(1, 1, 28, 28)).shape()).containsExactly(1, 5);
+    }
+
+    @Test
+    void aPretrainedZooBaseBringsTheRecipeItsWeightsWereMadeWith() {
+        JobSpec vgg = JobSpec.builder().base("zoo:vgg16").imageSize("3x224x224").build();
+
+        Preprocessing caffe = vgg.recipe().preprocessing();
+        assertThat(caffe.channelOrder()).isEqualTo(Preprocessing.ChannelOrder.BGR);
+        assertThat(caffe.resize()).isEqualTo(Preprocessing.Resize.SHORTER_SIDE);
+        assertThat(caffe.resizeTo()).isEqualTo(256);
+        float[] pixel = {123.68f, 116.779f, 103.939f}; // ImageNet's mean pixel, RGB, becomes 0 in every channel
+        new InputRecipe(new InputShape(3, 1, 1), InputShape.PIXEL_SCALE, caffe).normalise(pixel, 0);
+        assertThat(pixel).containsExactly(new float[] {0, 0, 0}, within(1e-3f));
+
+        assertThat(JobSpec.builder().base("zoo:xception").imageSize("3x299x299").build().recipe().preprocessing()
+                .resizeTo()).isEqualTo(342);
+        assertThat(JobSpec.builder().base("zoo:vgg16?weights=none").imageSize("3x224x224").build().recipe()
+                .preprocessing()).as("untrained: the job's own").isEqualTo(Preprocessing.DEFAULT);
+        assertThat(JobSpec.builder().base("zoo:lenet").build().recipe().preprocessing()).isEqualTo(Preprocessing.DEFAULT);
+        Preprocessing own = new Preprocessing(null, List.of(0.5), List.of(0.25), null, null, null);
+        assertThat(vgg.toBuilder().preprocessing(own).build().recipe().preprocessing()).as("the job's wins")
+                .isEqualTo(own);
     }
 
     @Test
