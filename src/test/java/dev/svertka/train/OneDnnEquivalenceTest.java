@@ -119,16 +119,17 @@ class OneDnnEquivalenceTest {
 
         Nd4j.getRandom().setSeed(9);
         ComputationGraph oneDnn = Graphs.of(Presets.build(SeedCnn.NAME, train.shape(), 10, 9));
-        quiet.fit(oneDnn, train, null, new Trainer.Options(2, 64, 9));
+        quiet.fit(oneDnn, train, null, new Trainer.Options(3, 64, 9));
         Nd4j.getRandom().setSeed(9);
         ComputationGraph builtIn = BuiltInLayers.build(() -> Graphs.of(Presets.build(SeedCnn.NAME, train.shape(), 10, 9)));
-        quiet.fit(builtIn, train, null, new Trainer.Options(2, 64, 9));
+        quiet.fit(builtIn, train, null, new Trainer.Options(3, 64, 9));
 
         double oneDnnAccuracy = Evaluation.of(oneDnn, test, 250).accuracy();
         double builtInAccuracy = Evaluation.of(builtIn, test, 250).accuracy();
-        System.out.printf("seed-cnn, 2 epochs on 3,000 synthetic digits: oneDNN %.4f, built-in %.4f%n",
+        System.out.printf("seed-cnn, 3 epochs on 3,000 synthetic digits: oneDNN %.4f, built-in %.4f%n",
                 oneDnnAccuracy, builtInAccuracy);
-        assertThat(oneDnnAccuracy).isGreaterThan(0.6).isCloseTo(builtInAccuracy, offset(0.02));
+        // the two round differently, so their trajectories part: the same accuracy within 3 points
+        assertThat(oneDnnAccuracy).isGreaterThan(0.6).isCloseTo(builtInAccuracy, offset(0.03));
         assertThat(OneDnnHelpers.fallbacks(oneDnn.getLayers())).as("no oneDNN call failed").isEmpty();
 
         byte[] onnx = OnnxExporter.export(oneDnn, train.shape(), Map.of());
