@@ -8,6 +8,7 @@ import java.util.List;
 
 import dev.svertka.data.LabeledImages;
 import dev.svertka.image.ImageEncoder;
+import dev.svertka.image.Resampler;
 import dev.svertka.report.Explainability.Plane;
 import dev.svertka.train.Trainer;
 
@@ -138,11 +139,11 @@ final class Charts {
 
     /**
      * One block per layer, sixteen maps to a row, each in a square cell as tall as the input image
-     * ({@code inputHeight}) enlarged twice.
+     * ({@code inputHeight}) enlarged twice, photos shown at most 112 pixels high.
      */
     static BufferedImage activations(List<List<Plane>> layers, int inputHeight) {
         int columns = 16;
-        int cell = inputHeight * 2 + 2;
+        int cell = Math.min(inputHeight * 2, 112) + 2;
         int height = 0;
         for (List<Plane> maps : layers) {
             height += (maps.size() + columns - 1) / columns * cell + 6;
@@ -151,7 +152,7 @@ final class Charts {
         int y = 0;
         for (List<Plane> maps : layers) {
             for (int c = 0; c < maps.size(); c++) {
-                Plane map = maps.get(c);
+                Plane map = fitting(maps.get(c), cell - 2);
                 int scale = Math.max(1, (cell - 2) / Math.max(map.height(), map.width()));
                 grey(image, map, (c % columns) * cell + 1, y + (c / columns) * cell + 1, scale);
             }
@@ -200,6 +201,17 @@ final class Charts {
     }
 
     /** {@code map}, normalised, in grey at ({@code left}, {@code top}), each value a {@code scale}-pixel square. */
+    /** The map shrunk (antialiased) to at most {@code side} pixels a side, so that a photo's maps fit their cells. */
+    private static Plane fitting(Plane map, int side) {
+        int largest = Math.max(map.width(), map.height());
+        if (largest <= side) {
+            return map;
+        }
+        int width = Math.max(1, map.width() * side / largest);
+        int height = Math.max(1, map.height() * side / largest);
+        return new Plane(Resampler.resize(map.values(), map.width(), map.height(), width, height), width, height);
+    }
+
     private static void grey(BufferedImage image, Plane map, int left, int top, int scale) {
         float[] grey = normalise(map.values());
         for (int y = 0; y < map.height(); y++) {

@@ -31,6 +31,9 @@ final class Explainability {
 
     private final ComputationGraph network;
     /** The conv layers' vertices, in the order the graph runs them. */
+    static final int SHOWN_LAYERS = 6;
+    static final int SHOWN_MAPS = 32;
+
     private final List<String> convolutions;
 
     Explainability(ComputationGraph network) {
@@ -56,18 +59,21 @@ final class Explainability {
         return filters;
     }
 
-    /** One list per conv layer: its feature maps, one per channel, for the first of {@code images}. */
+    /**
+     * One list per conv layer, the first {@link #SHOWN_LAYERS}: its feature maps, one per channel up to
+     * {@link #SHOWN_MAPS}, for the first of {@code images} (a backbone has dozens of layers of hundreds of maps).
+     */
     List<List<Plane>> activations(LabeledImages images) {
         INDArray input = ImageBatches.batchOf(images.slice(0, 1)).getFeatures();
         Map<String, INDArray> outputs = network.feedForward(input, false);
         List<List<Plane>> layers = new ArrayList<>();
-        for (String name : convolutions) {
+        for (String name : convolutions.subList(0, Math.min(SHOWN_LAYERS, convolutions.size()))) {
             INDArray maps = outputs.get(name);
             if (maps.rank() != 4) {
                 continue;
             }
             List<Plane> channels = new ArrayList<>();
-            for (int c = 0; c < maps.size(1); c++) {
+            for (int c = 0; c < Math.min(SHOWN_MAPS, maps.size(1)); c++) {
                 float[] values = maps.get(NDArrayIndex.point(0), NDArrayIndex.point(c)).dup().data().asFloat();
                 channels.add(new Plane(values, (int) maps.size(3), (int) maps.size(2)));
             }

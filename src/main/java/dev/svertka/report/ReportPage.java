@@ -36,7 +36,8 @@ final class ReportPage {
         if (convolutional) {
             out.append("<p><img src=\"filters.png\" alt=\"filters\"><br>First conv layer's filters (averaged over"
                     + " input channels; light = positive weights).</p>\n<p><img src=\"activations.png\" alt=\"activation"
-                    + " maps\"><br>Activation maps of each conv layer (one block per layer) for the first test image.</p>\n");
+                    + " maps\"><br>Activation maps of the first conv layers (one block per layer, at most 32 maps each) for"
+                    + " the first test image.</p>\n");
         }
         out.append("<p><img src=\"saliency.png\" alt=\"saliency\"><br>Saliency: each of the first test images and,"
                 + " beside it, how strongly each pixel changes the predicted class's log-probability.</p>\n");

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 
+import dev.svertka.data.SyntheticPhotos;
 import dev.svertka.train.JobSpec;
 import dev.svertka.registry.ModelRegistry;
 import dev.svertka.train.TrainingPipeline;
@@ -38,6 +39,21 @@ class CommandLineTest {
         assertThat(launcher.launch("send", "--help").getOutput())
                 .contains("--bootstrap-servers", "--topic", "--images", "--data", "--count");
         assertThat(launcher.launch("demo", "--help").getOutput()).contains("--images", "--data");
+    }
+
+    @Test
+    void trainFineTunesAZooGraphBackboneOnPhotoFolders(QuarkusMainLauncher launcher) throws Exception {
+        Path work = Files.createTempDirectory("svertka-cli-graph-");
+        SyntheticPhotos.write(work.resolve("photos"), new SyntheticPhotos.Plan(10, 3, 3, 6), SyntheticPhotos.Progress.NONE);
+
+        LaunchResult result = launcher.launch("train", "--data", work.resolve("photos").toString(), "--image-size",
+                "3x32x32", "--base", "zoo:vgg16?weights=none", "--freeze-up-to", "9", "--epochs", "1",
+                "--batch-size", "10", "--model", "cli-graph", "--registry", work.resolve("registry").toString(),
+                "--run-dir", work.resolve("run").toString());
+
+        assertThat(result.exitCode()).as(result.getOutput() + result.getErrorOutput()).isZero();
+        assertThat(result.getOutput()).contains("Frozen layers run once per image", "ONNX parity on");
+        assertThat(new ModelRegistry(work.resolve("registry")).resolve("cli-graph:1").onnxFile()).exists();
     }
 
     @Test

@@ -18,6 +18,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.svertka.data.SyntheticPhotos;
 import dev.svertka.kafka.EmbeddedKafkaResource;
 import dev.svertka.kafka.RecordCollector;
 import dev.svertka.registry.LivePointer;
@@ -100,6 +101,25 @@ class JobServiceTest {
         authorised().when().get("/jobs/" + id + "/report/curves.png").then().statusCode(200)
                 .contentType("image/png");
         authorised().when().get("/jobs/" + id + "/report/../../etc.png").then().statusCode(404);
+    }
+
+    @Test
+    void aJobFineTunesAKerasGraphBackboneOnPhotos() throws Exception {
+        Path work = Files.createTempDirectory("svertka-trainer-graph-");
+        SyntheticPhotos.write(work.resolve("photos"), new SyntheticPhotos.Plan(10, 3, 3, 4), SyntheticPhotos.Progress.NONE);
+        String spec = """
+                {"model": "api-graph", "data": "%s", "imageSize": "3x32x32", "epochs": 1, "batchSize": 10,
+                 "base": "src/test/resources/keras/mobilenet_v2_like.h5", "freezeUpTo": "Conv1_relu",
+                 "preprocessing": {"resize": "shorter-side", "resizeTo": 36, "crop": "center"}, "runDir": "%s"}
+                """.formatted(work.resolve("photos"), work.resolve("run"));
+
+        String id = authorised().contentType("application/json").body(spec).when().post("/jobs")
+                .then().statusCode(202).extract().path("id");
+
+        Response done = waitFor(id, Duration.ofMinutes(4));
+        assertThat(done.<String>path("status")).as(done.asString()).isEqualTo("SUCCEEDED");
+        assertThat(registry.resolve("api-graph:1").card().preprocessing().resizeTo()).isEqualTo(36);
+        assertThat(registry.resolve("api-graph:1").card().hyperParameters()).containsKey("features_at");
     }
 
     @Test
