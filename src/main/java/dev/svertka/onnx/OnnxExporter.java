@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.graph.FrozenVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
@@ -167,7 +168,7 @@ public final class OnnxExporter {
             if (name.equals(networkInput)) {
                 continue;
             }
-            GraphVertex vertex = configuration.getVertices().get(name);
+            GraphVertex vertex = unfrozen(configuration.getVertices().get(name));
             List<String> inputs = configuration.getVertexInputs().get(name);
             InputType[] inputTypes = inputs.stream().map(types::get).toArray(InputType[]::new);
             LayerTranslator.Site site = LayerTranslator.Site.vertex(name);
@@ -206,6 +207,11 @@ public final class OnnxExporter {
             preprocessors.add(configuration.getInputPreProcess(index));
         }
         return NetworkInput.of(layers, preprocessors);
+    }
+
+    /** A frozen vertex computes what the vertex it wraps does (frozen layers are unwrapped by the translator). */
+    private static GraphVertex unfrozen(GraphVertex vertex) {
+        return vertex instanceof FrozenVertex frozen ? frozen.getUnderlying() : vertex;
     }
 
     static NetworkInput networkInput(ComputationGraph net) {

@@ -59,7 +59,9 @@ final class InputGradient {
                 VertexIndices[] from = vertex.getInputVertices();
                 for (int i = 0; i < from.length; i++) {
                     int source = from[i].getVertexIndex();
-                    epsilons[source] = epsilons[source] == null ? toInputs[i] : epsilons[source].add(toInputs[i]);
+                    // copied: a sum hands every input the same array, which a layer's backward pass may change in
+                    // place, and clear() below releases what the vertices hold
+                    epsilons[source] = epsilons[source] == null ? toInputs[i].dup() : epsilons[source].add(toInputs[i]);
                 }
             }
             return epsilons[inputIndex];

@@ -88,10 +88,9 @@ public final class FineTuning {
             }
             builder.setFeatureExtractor(frozen);
         }
-        // a frozen merge or sum has nothing to freeze, and the ONNX exporter knows the plain vertex
-        return Graphs.rebuilt(builder.build(), conf -> conf.getVertices().replaceAll((name, vertex) ->
-                vertex instanceof FrozenVertex frozen && frozen.getUnderlying().numParams(false) == 0
-                        ? frozen.getUnderlying() : vertex));
+        // frozen merges and sums stay FrozenVertex: DL4J's backward pass skips them as it skips frozen layers
+        // (a plain sum between frozen layers waits for gradients that never come)
+        return builder.build();
     }
 
     /**

@@ -35,6 +35,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import dev.svertka.card.InputShape;
 import dev.svertka.data.LabeledTopic;
 import dev.svertka.image.ImageEncoder;
+import dev.svertka.data.SyntheticPhotos;
 import dev.svertka.registry.ModelRegistry;
 import dev.svertka.registry.ModelVersion;
 import dev.svertka.train.event.ConsoleListener;
@@ -128,6 +129,22 @@ class GraphFineTuningTest {
         assertThatThrownBy(() -> pipeline.run(spec.toBuilder().freezeUpTo("midxed").build(), registry))
                 .hasMessageContaining("cannot fine-tune " + base + ": no vertex 'midxed'")
                 .hasMessageContaining("mixed").hasMessageContaining("=top");
+    }
+
+    @Test
+    void aFrozenPartWithResidualSumsTrainsByFullPassesToo() throws Exception {
+        // two frozen residual blocks: their sums stay frozen vertices, or DL4J's backward pass stops at them
+        Path photos = work.resolve("sums");
+        SyntheticPhotos.write(photos, new SyntheticPhotos.Plan(6, 2, 3, 9), SyntheticPhotos.Progress.NONE);
+        JobSpec spec = JobSpec.builder().data(photos.toString()).imageSize("3x32x32").model("residual")
+                .base("src/test/resources/keras/resnet_like.h5").freezeUpTo("conv2_block2_out").epochs(1)
+                .batchSize(6).augment("horizontal_flip=true").runDir(work.resolve("sums-run").toString()).build();
+
+        TrainingPipeline.Result result = new TrainingPipeline(System.out).run(spec,
+                new ModelRegistry(work.resolve("sums-registry")));
+
+        assertThat(result.history()).hasSize(1);
+        assertThat(result.parity().argmaxMismatches()).isZero();
     }
 
     @Test
