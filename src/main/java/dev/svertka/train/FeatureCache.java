@@ -27,6 +27,11 @@ import dev.svertka.train.event.TrainingListener;
 final class FeatureCache implements Passes {
 
     static final String FEATURIZING = "Featurizing through the frozen layers (once)";
+    /**
+     * Images per featurizing pass: DL4J's helper keeps every activation of the pass (a 224x224 ResNet50 holds about
+     * 100 MB per image), released only when the garbage collector frees them, so passes are small and collected.
+     */
+    private static final int FEATURIZE_BATCH = 8;
 
     /** One image set at the frozen boundary: the unfrozen part's inputs and the images' classes. */
     private record Features(INDArray[] inputs, int[] labels) {
@@ -71,17 +76,17 @@ final class FeatureCache implements Passes {
         long[] done = {0};
         listener.on(new DataProgress(FEATURIZING, 0, total));
         Runnable step = () -> listener.on(new DataProgress(FEATURIZING, done[0], total));
-        Features trainFeatures = featurize(helper, train, batchSize, done, step);
+        Features trainFeatures = featurize(helper, train, done, step);
         Features validationFeatures = validation == null || validation.size() == 0 ? null
-                : featurize(helper, validation, batchSize, done, step);
+                : featurize(helper, validation, done, step);
         return new FeatureCache(network, helper, trainFeatures, validationFeatures, train.classes(), batchSize, seed);
     }
 
-    private static Features featurize(TransferLearningHelper helper, LabeledImages images, int batchSize,
-                                      long[] done, Runnable progress) {
-        int batches = (images.size() + batchSize - 1) / batchSize;
+    private static Features featurize(TransferLearningHelper helper, LabeledImages images, long[] done,
+                                      Runnable progress) {
+        int batches = (images.size() + FEATURIZE_BATCH - 1) / FEATURIZE_BATCH;
         INDArray[][] parts = null;
-        ImageBatches inOrder = ImageBatches.inOrder(images, batchSize);
+        ImageBatches inOrder = ImageBatches.inOrder(images, FEATURIZE_BATCH);
         for (int b = 0; inOrder.hasNext(); b++) {
             DataSet batch = inOrder.next();
             INDArray[] featurized = helper.featurize(new MultiDataSet(batch.getFeatures(), batch.getLabels()))
@@ -94,10 +99,14 @@ final class FeatureCache implements Passes {
             }
             done[0] += batch.numExamples();
             progress.run();
+            Nd4j.getMemoryManager().invokeGc(); // the pass's other activations, off the Java heap
         }
         INDArray[] inputs = new INDArray[parts.length];
         for (int i = 0; i < parts.length; i++) {
             inputs[i] = Nd4j.concat(0, parts[i]);
+            for (INDArray part : parts[i]) {
+                part.close();
+            }
         }
         return new Features(inputs, images.labels().clone());
     }
