@@ -104,9 +104,6 @@ final class FeatureCache implements Passes {
         INDArray[] inputs = new INDArray[parts.length];
         for (int i = 0; i < parts.length; i++) {
             inputs[i] = Nd4j.concat(0, parts[i]);
-            for (INDArray part : parts[i]) {
-                part.close();
-            }
         }
         return new Features(inputs, images.labels().clone());
     }
