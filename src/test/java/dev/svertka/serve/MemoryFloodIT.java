@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -73,11 +74,22 @@ class MemoryFloodIT {
                     }
                     assertThat(producer.flush().complete()).isTrue();
                 }
-                List<HttpResponse<String>> answers = post(serve.port(), png);
+                List<HttpResponse<String>> answers;
+                try {
+                    answers = post(serve.port(), png);
+                } catch (ExecutionException e) {
+                    // without the budget: the connection drops as the process exits of OutOfMemoryError
+                    String log = serve.log();
+                    throw new AssertionError("a request got no answer; the end of the server's log:\n"
+                            + log.substring(Math.max(0, log.length() - 3000)), e);
+                }
                 List<ConsumerRecord<String, byte[]>> results = outputs.until(records -> records.stream()
                         .map(ConsumerRecord::key).distinct().count() >= RECORDS, Duration.ofMinutes(5));
 
                 String log = serve.log();
+                System.out.printf("Memory flood: %d records out of Kafka; HTTP answers by status %s%n", results.size(),
+                        answers.stream().collect(java.util.stream.Collectors.groupingBy(HttpResponse::statusCode,
+                                java.util.stream.Collectors.counting())));
                 assertThat(serve.process().isAlive()).as(log).isTrue();
                 assertThat(log).doesNotContain("OutOfMemoryError");
                 assertThat(results.stream().map(ConsumerRecord::key).distinct()).hasSize(RECORDS);
