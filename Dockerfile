@@ -57,7 +57,8 @@ LABEL org.opencontainers.image.description="Svertka: train CNN image classifiers
       dev.svertka.backend="${BACKEND}"
 # A fixed numeric uid, so Kubernetes' runAsNonRoot can check it. The application files stay owned
 # by root (read-only for the process); it writes only to /registry, its home (caches such as
-# DL4J's) and /tmp, where JavaCPP and ONNX Runtime unpack their native libraries.
+# DL4J's; training runs: metrics, checkpoints, reports) and /tmp, where JavaCPP and ONNX Runtime
+# unpack their native libraries.
 # fontconfig (with FreeType and a font): Java2D draws text for the synthetic digits and the
 # training reports; the Temurin base has it, NVIDIA's CUDA base does not.
 RUN apt-get update \
@@ -74,6 +75,7 @@ USER 10001:10001
 # OMP_WAIT_POLICY=PASSIVE: ND4J's OpenMP threads sleep at barriers instead of spinning, which doubles
 # CPU training speed when the cores are shared (BENCHMARKS.md, issue 7)
 ENV SVERTKA_SERVE_REGISTRY=/registry \
+    SVERTKA_TRAINER_RUNS=/home/svertka/runs \
     OMP_WAIT_POLICY=PASSIVE \
     JAVA_OPTS="-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError -Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp"
 # HTTP for the server roles (serve, trainer): health, metrics, REST

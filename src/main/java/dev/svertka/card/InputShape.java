@@ -8,12 +8,19 @@ public record InputShape(int channels, int height, int width) {
 
     public static final float PIXEL_SCALE = 1f / 255f;
 
+    /** The largest side a model input may have: beyond it one image's tensor alone would take gigabytes. */
+    public static final int MAX_SIDE = 2048;
+
     public InputShape {
         if (channels != 1 && channels != 3) {
             throw new IllegalArgumentException("channels must be 1 (grey) or 3 (RGB), got " + channels);
         }
         if (height < 1 || width < 1) {
             throw new IllegalArgumentException("image size must be positive, got " + height + "x" + width);
+        }
+        if (height > MAX_SIDE || width > MAX_SIDE) {
+            throw new IllegalArgumentException("image size must be at most " + MAX_SIDE + " a side, got " + height
+                    + "x" + width);
         }
     }
 

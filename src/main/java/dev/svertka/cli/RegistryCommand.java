@@ -1,5 +1,6 @@
 package dev.svertka.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -104,6 +105,10 @@ public class RegistryCommand implements Runnable {
         @Override
         public Integer call() throws RegistryException {
             ModelRegistry registry = location.open();
+            if (!Files.isDirectory(registry.root())) {
+                throw new RegistryException("No registry at " + registry.root().toAbsolutePath()
+                        + ": no such directory (give --registry DIR)");
+            }
             List<String> names = registry.names();
             if (names.isEmpty()) {
                 System.out.println("No models in " + registry.root());

@@ -3,6 +3,7 @@ package dev.svertka.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,25 +50,39 @@ public class SendCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the synthetic data (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--timeout", defaultValue = "30", description = "Seconds an image may take to reach the broker;"
+            + " sending stops at the first that does not (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    /** Exits 0 only when the broker acknowledged every image; otherwise says how many were not delivered, and why. */
     @Override
     public Integer call() throws Exception {
         long started = System.nanoTime();
-        int sent;
-        try (ImageProducer producer = new ImageProducer(bootstrapServers, topic)) {
-            sent = folder != null ? sendFolder(producer) : sendDataset(producer);
-            producer.flush();
+        int images;
+        ImageProducer.Delivery delivery;
+        try (ImageProducer producer = new ImageProducer(bootstrapServers, topic, Duration.ofSeconds(timeoutSeconds))) {
+            images = folder != null ? sendFolder(producer) : sendDataset(producer);
+            delivery = producer.flush();
         }
-        System.out.printf("Sent %d images to %s on %s in %.1f s%n", sent, topic, bootstrapServers,
+        if (!delivery.complete()) {
+            throw new IOException((images - delivery.acknowledged()) + " of " + images + " images were not delivered to "
+                    + topic + " on " + bootstrapServers, delivery.firstFailure());
+        }
+        System.out.printf("Sent %d images to %s on %s in %.1f s%n", images, topic, bootstrapServers,
                 (System.nanoTime() - started) / 1e9);
         return 0;
     }
 
+    /** The number of images there were to send (those after a failed one are not tried). */
     private int sendFolder(ImageProducer producer) throws IOException {
         List<Path> files;
         try (Stream<Path> walk = Files.walk(folder)) {
             files = walk.filter(Files::isRegularFile).sorted().toList();
         }
         for (Path file : files) {
+            if (producer.failing()) {
+                break;
+            }
             String name = file.getFileName().toString();
             String extension = name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
             String type = CONTENT_TYPES.getOrDefault(extension, "application/octet-stream");
@@ -80,7 +95,7 @@ public class SendCommand implements Callable<Integer> {
         Datasets.Split split = Datasets.load(data, seed);
         LabeledImages images = labelled ? split.train() : split.test();
         int n = Math.min(count, images.size());
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < n && !producer.failing(); i++) {
             if (labelled) {
                 producer.sendLabelled("train-" + i, images, i, format);
             } else {

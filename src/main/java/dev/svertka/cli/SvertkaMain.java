@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 
 import dev.svertka.kafka.EmbeddedKafka;
 import dev.svertka.backend.OneDnnHelpers;
+import dev.svertka.io.Failures;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -57,7 +58,7 @@ public class SvertkaMain implements QuarkusApplication {
         return new CommandLine(SvertkaCommand.class, factory)
                 .setExecutionExceptionHandler((error, commandLine, parsed) -> {
                     // failures the user can act on are reported as one line, not a stack trace
-                    commandLine.getErr().println("error: " + error.getMessage());
+                    commandLine.getErr().println("error: " + Failures.describe(error));
                     return 1;
                 })
                 .execute(args);

@@ -1,11 +1,17 @@
 package dev.svertka.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import dev.svertka.card.Preprocessing;
+import dev.svertka.jobs.TrainerConfig;
 import dev.svertka.registry.ModelRegistry;
 import dev.svertka.train.JobSpec;
 import dev.svertka.train.TrainingPipeline;
@@ -14,13 +20,18 @@ import dev.svertka.train.ZooModels;
 import dev.svertka.train.event.ConsoleListener;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @NeedsTrainingStack
 @Command(name = "train", mixinStandardHelpOptions = true, defaultValueProvider = JobDefaults.class,
         description = "Train a preset (or fine-tune a stored model), export it to ONNX (checked against DL4J) and store it"
                 + " as a new model version.")
 public class TrainCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(names = "--data",
             description = "'synthetic', 'synthetic:N', a directory of IDX files, or of class folders (one subfolder per"
@@ -80,7 +91,8 @@ public class TrainCommand implements Callable<Integer> {
     int patience;
 
     @Option(names = "--run-dir", description = "Write metrics.jsonl, best.zip and last.zip (checkpoints) and"
-            + " report/report.html here (default: runs/MODEL).")
+            + " report/report.html here (default: RUNS/MODEL, RUNS being svertka.trainer.runs: ./runs, in the"
+            + " images /home/svertka/runs).")
     Path runDir;
 
     @Option(names = "--resume", description = "Continue training from a checkpoint (a run's last.zip).")
@@ -123,8 +135,12 @@ public class TrainCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--spec", description = "Run the job described by this JSON file (the options above in camelCase,"
-            + " e.g. {\"model\":\"m\",\"data\":\"DIR\",\"epochs\":5}); other options are then ignored.")
+            + " e.g. {\"model\":\"m\",\"data\":\"DIR\",\"epochs\":5}); options given beside it override its"
+            + " fields.")
     Path specFile;
+
+    @Spec
+    CommandSpec command;
 
     /** Where {@code kafka:} data without {@code bootstrap=} is read. */
     @ConfigProperty(name = "kafka.bootstrap.servers")
@@ -133,13 +149,38 @@ public class TrainCommand implements Callable<Integer> {
     @Inject
     ZooConfig zoo;
 
+    @Inject
+    TrainerConfig trainer;
+
     @Override
     public Integer call() throws Exception {
-        JobSpec job = specFile != null ? JobSpec.read(specFile) : jobSpec();
+        JobSpec job = specFile != null ? overridden(JobSpec.read(specFile)) : jobSpec();
+        if (job.runDir() == null) {
+            // the trainer service's runs directory: absolute where the image sets it (its working dir is read-only)
+            job = job.toBuilder().runDir(Path.of(trainer.runs(), job.model()).toString()).build();
+        }
         ConsoleListener console = new ConsoleListener(System.out);
         new TrainingPipeline(console, bootstrapServers, ZooModels.of(zoo, console))
                 .run(job, new ModelRegistry(job.registryOr(Path.of("registry"))));
         return 0;
+    }
+
+    /**
+     * The spec file's job with the options given on the command line (not those left at their defaults) put over
+     * its fields, each said once: a Kubernetes Job's {@code --registry /registry} must not be silently dropped.
+     */
+    JobSpec overridden(JobSpec fromFile) throws IOException {
+        ObjectNode fields = JSON.valueToTree(fromFile);
+        JsonNode given = JSON.valueToTree(jobSpec());
+        for (OptionSpec option : command.commandLine().getParseResult().matchedOptions()) {
+            String field = JobDefaults.jsonName(option.longestName());
+            if (given.has(field)) {
+                System.out.printf("%s overrides %s's %s: %s%n", option.longestName(), specFile, field,
+                        given.get(field));
+                fields.set(field, given.get(field));
+            }
+        }
+        return JobSpec.parse(fields.toString());
     }
 
     /** The job the options describe; options not given hold {@link JobSpec}'s defaults (see {@link JobDefaults}). */

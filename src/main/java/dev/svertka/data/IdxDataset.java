@@ -35,8 +35,8 @@ public record IdxDataset(Path directory, LabeledImages train, LabeledImages test
     public static final List<String> FASHION_CLASSES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress",
             "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
 
-    static final int IMAGES_MAGIC = 0x00000803; // unsigned bytes, 3 dimensions
-    static final int LABELS_MAGIC = 0x00000801; // unsigned bytes, 1 dimension
+    public static final int IMAGES_MAGIC = 0x00000803; // unsigned bytes, 3 dimensions
+    public static final int LABELS_MAGIC = 0x00000801; // unsigned bytes, 1 dimension
 
     /** Reads both splits; every problem with the files is an {@link IOException} naming the file. */
     public static IdxDataset open(Path dir) throws IOException {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
@@ -41,17 +42,32 @@ public final class ImageDecoder {
      */
     public static final String RAW_PIXELS = "application/x-raw-pixels";
 
-    /** Refusal thresholds: payload size, and pixels (checked from the header, before decoding). */
-    public record Limits(int maxBytes, long maxPixels) {
+    /**
+     * Peak heap a decode takes per pixel of the picture it holds: the decoded raster (up to 8 bytes for 16-bit
+     * RGBA), its ARGB ints (4) and float planes (12), and the resampler's rows.
+     */
+    public static final int DECODE_BYTES_PER_PIXEL = 28;
 
-        /** 4 MiB payloads, 4096x4096 pixels. */
+    /**
+     * Refusal thresholds: payload size, pixels (checked from the header, before decoding), and the heap one decode
+     * may take: a larger picture is decoded subsampled (every 2nd, 3rd... pixel, as it is read) to fit, or refused
+     * when that would leave fewer pixels than the model's input has.
+     */
+    public record Limits(int maxBytes, long maxPixels, long maxDecodeBytes) {
+
+        /** 4 MiB payloads, 4096x4096 pixels, decoded whole. */
         public static final Limits DEFAULT = new Limits(4 << 20, 1L << 24);
 
         public Limits {
-            if (maxBytes < 1 || maxPixels < 1) {
+            if (maxBytes < 1 || maxPixels < 1 || maxDecodeBytes < 1) {
                 throw new IllegalArgumentException("limits must be positive, got " + maxBytes + " bytes, "
-                        + maxPixels + " pixels");
+                        + maxPixels + " pixels, " + maxDecodeBytes + " bytes to decode");
             }
+        }
+
+        /** Pictures up to {@code maxPixels} decoded whole. */
+        public Limits(int maxBytes, long maxPixels) {
+            this(maxBytes, maxPixels, maxPixels * DECODE_BYTES_PER_PIXEL);
         }
     }
 
@@ -146,6 +162,39 @@ public final class ImageDecoder {
 
     /** The picture resized and cropped as the recipe says, not yet normalised: CHW values 0..255 (RGB order). */
     public float[] pixels(byte[] payload, String contentType, RawLayout raw) throws ImageDecodingException {
+        String type = checkedType(payload, contentType);
+        Planes planes = type.equals(RAW_PIXELS) ? raw(payload, raw) : image(payload, format(payload, type));
+        return fit(planes);
+    }
+
+    /**
+     * The heap that decoding {@code payload} will take at most, from its header alone, so that a caller can wait
+     * for that much before it starts (at most {@link Limits#maxDecodeBytes}). Refuses what decoding would refuse
+     * for its size, type or header.
+     */
+    public long decodeBytes(byte[] payload, String contentType, RawLayout raw) throws ImageDecodingException {
+        String type = checkedType(payload, contentType);
+        if (type.equals(RAW_PIXELS)) {
+            // the payload is the picture: float planes of it, and resampled copies
+            return Math.min(limits.maxDecodeBytes(), 8L * payload.length + 4L * recipe.input().pixels());
+        }
+        Format format = format(payload, type);
+        int[] size = switch (format) {
+            case PNG -> HeaderSize.png(payload);
+            case JPEG -> HeaderSize.jpeg(payload);
+            case BMP -> HeaderSize.bmp(payload);
+            case GIF -> HeaderSize.gif(payload);
+        };
+        if (size == null) {
+            return limits.maxDecodeBytes(); // a header this cannot read: assume the most, decoding will tell
+        }
+        checkSize(size[0], size[1], format.toString());
+        int step = subsampling(size[0], size[1], format.toString());
+        return Math.min(limits.maxDecodeBytes(),
+                (long) ceilDiv(size[0], step) * ceilDiv(size[1], step) * DECODE_BYTES_PER_PIXEL);
+    }
+
+    private String checkedType(byte[] payload, String contentType) throws ImageDecodingException {
         if (payload == null || payload.length == 0) {
             throw new ImageDecodingException(Reason.EMPTY_PAYLOAD, "the payload is empty");
         }
@@ -153,9 +202,35 @@ public final class ImageDecoder {
             throw new ImageDecodingException(Reason.PAYLOAD_TOO_LARGE, "the payload has " + payload.length
                     + " bytes, more than the " + limits.maxBytes() + " allowed");
         }
-        String type = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-        Planes planes = type.equals(RAW_PIXELS) ? raw(payload, raw) : image(payload, format(payload, type));
-        return fit(planes);
+        return contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Every how many pixels a picture of this size is read so that its decode fits {@link Limits#maxDecodeBytes}:
+     * 1 (whole) unless it is large. Refused when even the subsampled picture would not fit without getting smaller
+     * than the model's input.
+     */
+    private int subsampling(int width, int height, String what) throws ImageDecodingException {
+        InputShape target = recipe.input();
+        int step = 1;
+        while ((long) ceilDiv(width, step) * ceilDiv(height, step) * DECODE_BYTES_PER_PIXEL > limits.maxDecodeBytes()) {
+            step++;
+            if (ceilDiv(width, step) < target.width() || ceilDiv(height, step) < target.height()) {
+                throw tooLargeToDecode(width, height, what);
+            }
+        }
+        return step;
+    }
+
+    private ImageDecodingException tooLargeToDecode(int width, int height, String what) {
+        InputShape target = recipe.input();
+        return new ImageDecodingException(Reason.TOO_MANY_PIXELS, what + " of " + width + "x" + height + " needs more"
+                + " than the " + (limits.maxDecodeBytes() >> 20) + " MiB one image may take to decode, even read"
+                + " subsampled down to the model's " + target.width() + "x" + target.height());
+    }
+
+    private static int ceilDiv(int size, int step) {
+        return (size + step - 1) / step;
     }
 
     private static Format format(byte[] payload, String type) throws ImageDecodingException {
@@ -216,7 +291,10 @@ public final class ImageDecoder {
         if (format == Format.PNG) {
             // checks the header's size first (ImageIO would call a 0x0 IHDR an I/O error), then decodes the
             // common kinds itself; null leaves the rest to ImageIO
-            Planes planes = PngDecoder.decode(payload, (width, height) -> checkSize(width, height, "PNG"));
+            Planes planes = PngDecoder.decode(payload, (width, height) -> {
+                checkSize(width, height, "PNG");
+                return subsampling(width, height, "PNG") == 1;
+            });
             if (planes != null) {
                 return planes;
             }
@@ -229,12 +307,16 @@ public final class ImageDecoder {
             reader.setInput(in, true, true);
             // Width and height come from the header alone: refuse bombs before allocating their pixels.
             checkSize(reader.getWidth(0), reader.getHeight(0), format.toString());
+            int step = subsampling(reader.getWidth(0), reader.getHeight(0), format.toString());
             if (!reader.getImageTypes(0).hasNext()) {
                 throw new ImageDecodingException(Reason.UNSUPPORTED_FORMAT,
                         "ImageIO cannot convert this " + format + "'s colour layout (e.g. a 2-channel JPEG);"
                                 + " send RGB or grey");
             }
-            BufferedImage image = reader.read(0);
+            ImageReadParam read = reader.getDefaultReadParam();
+            // a large picture is read subsampled as it is decoded: its whole raster never exists
+            read.setSourceSubsampling(step, step, 0, 0);
+            BufferedImage image = reader.read(0, read);
             if (!warnings.isEmpty()) {
                 throw new ImageDecodingException(Reason.CORRUPT_IMAGE, "damaged " + format + ": "
                         + String.join("; ", warnings));

@@ -18,9 +18,12 @@ import dev.svertka.image.ImageDecodingException.Reason;
  */
 final class PngDecoder {
 
-    /** Checks a size from the header, before any pixel is inflated (decompression bombs). */
+    /**
+     * Checks a size from the header, before any pixel is inflated (decompression bombs); false leaves the image
+     * to ImageIO (which can decode it subsampled).
+     */
     interface SizeCheck {
-        void check(int width, int height) throws ImageDecodingException;
+        boolean decodeWhole(int width, int height) throws ImageDecodingException;
     }
 
     private static final long SIGNATURE = 0x89504E470D0A1A0AL;
@@ -43,8 +46,7 @@ final class PngDecoder {
         }
         int width = in.getInt(16);
         int height = in.getInt(20);
-        sizeCheck.check(width, height);
-        if (png.length < 33) {
+        if (!sizeCheck.decodeWhole(width, height) || png.length < 33) {
             return null;
         }
         int depth = png[24];

@@ -21,6 +21,9 @@ import jakarta.ws.rs.ext.Provider;
 @Priority(Priorities.AUTHENTICATION)
 public class BearerTokenFilter implements ContainerRequestFilter {
 
+    /** The scheme's name is case-insensitive (RFC 7235), the token is not. */
+    private static final String SCHEME = "Bearer ";
+
     // looked up per call: JAX-RS providers are created at static init, before config mappings exist
     @Inject
     Instance<TrainerConfig> configs;
@@ -33,10 +36,15 @@ public class BearerTokenFilter implements ContainerRequestFilter {
             return;
         }
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        byte[] expected = ("Bearer " + config.token().get()).getBytes(StandardCharsets.UTF_8);
+        if (header == null || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
+            refuse(request, header == null ? "missing bearer token" : "not a bearer token");
+            return;
+        }
+        byte[] expected = config.token().get().getBytes(StandardCharsets.UTF_8);
+        byte[] given = header.substring(SCHEME.length()).strip().getBytes(StandardCharsets.UTF_8);
         // constant-time comparison: the time taken says nothing about how much of the token was right
-        if (header == null || !MessageDigest.isEqual(expected, header.getBytes(StandardCharsets.UTF_8))) {
-            refuse(request, header == null ? "missing bearer token" : "wrong bearer token");
+        if (!MessageDigest.isEqual(expected, given)) {
+            refuse(request, "wrong bearer token");
         }
     }
 

@@ -42,6 +42,7 @@ final class Job implements TrainingListener {
     private String progress;
     private String result;
     private String error;
+    private String warning;
     private boolean cancelRequested;
     private Future<?> future;
 
@@ -105,6 +106,14 @@ final class Job implements TrainingListener {
         keep(log, line);
     }
 
+    /** Something the job's client should know though the job did its work (null: nothing, any longer). */
+    synchronized void warning(String text) {
+        warning = text;
+        if (text != null) {
+            keep(log, "WARNING: " + text);
+        }
+    }
+
     /** Cancels a queued job at once, a running one at its next mini-batch; a finished one stays as it ended. */
     synchronized void cancel() {
         if (!isFinished()) {
@@ -155,7 +164,7 @@ final class Job implements TrainingListener {
 
     synchronized View view() {
         return new View(id, status, spec.model(), submitted, started, finished, progress, result, error,
-                List.copyOf(metrics));
+                warning, List.copyOf(metrics));
     }
 
     /** The last lines of the job's log, oldest first. */

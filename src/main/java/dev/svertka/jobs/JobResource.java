@@ -20,6 +20,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 
+import dev.svertka.io.Failures;
 import dev.svertka.train.JobSpec;
 import dev.svertka.report.TrainingReport;
 import io.quarkus.arc.properties.IfBuildProperty;
@@ -46,8 +47,11 @@ public class JobResource {
         try {
             JobService.View view = jobs.submit(JobSpec.parse(body));
             return Response.accepted(view).location(URI.create("/jobs/" + view.id())).build();
+        } catch (JobSpec.InvalidJobException e) {
+            return Response.status(Response.Status.BAD_REQUEST)
+                    .entity(Map.of("error", e.getMessage(), "problems", e.problems())).build();
         } catch (IOException | IllegalArgumentException e) {
-            return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", e.getMessage())).build();
+            return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("error", Failures.describe(e))).build();
         }
     }
 

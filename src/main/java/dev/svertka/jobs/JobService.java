@@ -2,6 +2,7 @@ package dev.svertka.jobs;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,20 +11,26 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.apache.kafka.common.KafkaException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import dev.svertka.io.Failures;
 import dev.svertka.registry.ModelAnnouncer;
 import dev.svertka.registry.ModelRegistry;
 import dev.svertka.registry.ModelVersion;
 import dev.svertka.registry.ModelsConfig;
 import dev.svertka.registry.RegistryException;
 import dev.svertka.report.TrainingReport;
+import dev.svertka.train.JobCheck;
 import dev.svertka.train.JobSpec;
 import dev.svertka.train.TrainingPipeline;
 import dev.svertka.train.ZooConfig;
@@ -40,12 +47,15 @@ import io.smallrye.mutiny.Multi;
 public class JobService {
 
     private static final Logger LOG = Logger.getLogger(JobService.class);
+    private static final int ANNOUNCE_ATTEMPTS = 5;
+    private static final Duration ANNOUNCE_RETRY = Duration.ofSeconds(20);
 
     public enum Status { QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED }
 
     /** What a client sees of a job. */
     public record View(String id, Status status, String model, String submitted, String started, String finished,
-                       String progress, String result, String error, List<Map<String, Object>> metrics) {
+                       String progress, String result, String error, String warning,
+                       List<Map<String, Object>> metrics) {
     }
 
     @Inject
@@ -65,17 +75,29 @@ public class JobService {
     String bootstrapServers;
 
     private final Map<String, Job> jobs = new LinkedHashMap<>();
-    private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
-        Thread thread = new Thread(r, "svertka-trainer");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService runner = Executors.newSingleThreadExecutor(daemon("svertka-trainer"));
+    private final ScheduledExecutorService retries =
+            Executors.newSingleThreadScheduledExecutor(daemon("svertka-announce-retry"));
 
-    /** Queues a job (specs are checked when they are made, so an invalid one never waits in the queue). */
+    private static ThreadFactory daemon(String name) {
+        return task -> {
+            Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /**
+     * Queues a job. Specs are checked when they are made, and what the job needs here (writable directories, its
+     * data) now: an invalid job is refused with every problem ({@link JobSpec.InvalidJobException}), it never
+     * waits in the queue.
+     */
     public synchronized View submit(JobSpec spec) {
         String id = UUID.randomUUID().toString();
         Path runDir = spec.runDir() != null ? Path.of(spec.runDir()) : Path.of(config.runs(), id);
-        Job job = new Job(id, spec.toBuilder().runDir(runDir.toString()).build(), runDir, config.maxLogLines());
+        JobSpec placed = spec.toBuilder().runDir(runDir.toString()).build();
+        JobCheck.verify(placed, placed.registryOr(registry.root()));
+        Job job = new Job(id, placed, runDir, config.maxLogLines());
         jobs.put(id, job);
         forgetOldJobs();
         job.queued(runner.submit(() -> run(job)));
@@ -147,21 +169,44 @@ public class JobService {
             if (!job.cancelRequested()) {
                 LOG.errorf(e, "training job %s failed", job.id);
             }
-            job.failed(e.getMessage() != null ? e.getMessage() : e.toString());
+            job.failed(Failures.describe(e));
         }
     }
 
-    /** Makes {@code version} live and tells the inference pods, which load it and swap. */
+    /**
+     * Makes {@code version} live and tells the inference pods, which load it and swap. The job has done its work
+     * once the version is live: an announcement that does not get through leaves it succeeded, with a warning,
+     * and is tried again (pods that start meanwhile load the live version anyway).
+     */
     private void announce(ModelRegistry registry, ModelVersion version, Job job) throws RegistryException {
         ModelVersion live = registry.promote(version.card().name(), version.card().version());
+        job.log("Promoted " + live.card().reference() + " to live");
+        announceLive(live, job, 1);
+    }
+
+    private void announceLive(ModelVersion live, Job job, int attempt) {
+        String reference = live.card().reference();
         try (ModelAnnouncer announcer = new ModelAnnouncer(bootstrapServers, models.topic())) {
             announcer.announce(live);
+            job.warning(null);
+            job.log("Announced " + reference + " on topic " + models.topic());
+        } catch (RegistryException | KafkaException e) {
+            String why = reference + " is live in the registry, but announcing it on topic " + models.topic()
+                    + " failed (attempt " + attempt + " of " + ANNOUNCE_ATTEMPTS + "): " + Failures.describe(e);
+            if (attempt < ANNOUNCE_ATTEMPTS && !retries.isShutdown()) {
+                Duration wait = ANNOUNCE_RETRY.multipliedBy(attempt);
+                job.warning(why + "; trying again in " + wait.toSeconds() + " s");
+                retries.schedule(() -> announceLive(live, job, attempt + 1), wait.toMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                job.warning(why + "; run 'registry promote " + reference + "' to announce it");
+            }
+            LOG.warnf("training job %s: %s", job.id, why);
         }
-        job.log("Promoted " + live.card().reference() + " to live and announced it on topic " + models.topic());
     }
 
     @PreDestroy
     void stop() {
         runner.shutdownNow();
+        retries.shutdownNow();
     }
 }

@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -24,6 +25,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import dev.svertka.card.ModelCard;
+import dev.svertka.io.Failures;
 
 /**
  * Versioned models on a filesystem (a local directory or a shared volume):
@@ -36,6 +38,8 @@ public final class ModelRegistry {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     /** The live pointer of a model, beside its version directories. */
     public static final String LIVE_FILE = "live.json";
+    private static final String VERSIONS_LOCK = ".versions.lock";
+    private static final String LIVE_LOCK = ".live.lock";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** Writes an extra file (such as a DL4J checkpoint) into a version's directory before it is published. */
@@ -83,8 +87,9 @@ public final class ModelRegistry {
                 if (checkpoint != null) {
                     checkpoint.write(staging.dir.resolve(ModelVersion.CHECKPOINT_FILE));
                 }
-                // another writer may take a number between our look and our rename: then try the next one
-                for (int attempt = 0; attempt < 10; attempt++) {
+                // numbers are taken under the model's lock: concurrent publishers (threads or processes) each get
+                // their own, and a version directory appears whole
+                return locked(modelDir, VERSIONS_LOCK, () -> {
                     int version = latestVersion(card.name()) + 1;
                     byte[] onnxModel = model.bytesFor(card.withVersion(version, null));
                     Files.write(staging.dir.resolve(ModelVersion.ONNX_FILE), onnxModel);
@@ -93,20 +98,35 @@ public final class ModelRegistry {
                     Path target = modelDir.resolve(String.valueOf(version));
                     try {
                         Files.move(staging.dir, target, StandardCopyOption.ATOMIC_MOVE);
-                        return new ModelVersion(stored, target);
                     } catch (AtomicMoveNotSupportedException e) {
                         throw new RegistryException("Registry " + root + " is on a filesystem without atomic rename", e);
-                    } catch (IOException e) {
-                        // taken meanwhile (Linux reports it as a plain "Directory not empty"): try the next number
-                        if (!Files.isDirectory(target)) {
-                            throw e;
-                        }
                     }
-                }
-                throw new RegistryException("Could not allocate a version number for " + card.name());
+                    return new ModelVersion(stored, target);
+                });
             }
         } catch (IOException e) {
-            throw new RegistryException("Could not store model " + card.name() + " in " + root + ": " + e.getMessage(), e);
+            throw new RegistryException("Could not store model " + card.name() + " in " + root.toAbsolutePath()
+                    + ": " + Failures.message(e), e);
+        }
+    }
+
+    /** Work done while holding one of a model's lock files. */
+    @FunctionalInterface
+    private interface Locked<T> {
+        T run() throws IOException, RegistryException;
+    }
+
+    /**
+     * Runs {@code work} holding the lock file {@code name} in {@code modelDir}: it keeps other processes out;
+     * threads of this one, which a file lock cannot, wait on the class.
+     */
+    private static <T> T locked(Path modelDir, String name, Locked<T> work) throws IOException, RegistryException {
+        synchronized (ModelRegistry.class) {
+            try (FileChannel lockFile = FileChannel.open(modelDir.resolve(name), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+                    FileLock lock = lockFile.lock()) {
+                return work.run();
+            }
         }
     }
 
@@ -120,7 +140,8 @@ public final class ModelRegistry {
         final Path dir;
 
         Staging(Path modelDir) throws IOException {
-            dir = Files.createTempDirectory(modelDir, ".staging-");
+            // not createTempDirectory, whose 0700 would shut out readers the umask lets in
+            dir = Files.createDirectory(modelDir.resolve(".staging-" + UUID.randomUUID()));
         }
 
         @Override
@@ -172,7 +193,7 @@ public final class ModelRegistry {
         try {
             return Optional.of(JSON.readValue(pointer.toFile(), LivePointer.class));
         } catch (IOException e) {
-            throw new RegistryException("Cannot read the live pointer " + pointer + ": " + e.getMessage(), e);
+            throw new RegistryException("Cannot read the live pointer " + pointer + ": " + Failures.message(e), e);
         }
     }
 
@@ -228,26 +249,22 @@ public final class ModelRegistry {
             throw new RegistryException("No model named '" + name + "' in registry " + root);
         }
         Path pointer = modelDir.resolve(LIVE_FILE);
-        // the file lock keeps other processes out; threads of this one (which it cannot) wait here
-        synchronized (ModelRegistry.class) {
-            writeLive(modelDir, pointer, name, update);
-        }
-    }
-
-    private void writeLive(Path modelDir, Path pointer, String name, LiveUpdate update) throws RegistryException {
-        try (FileChannel lockFile = FileChannel.open(modelDir.resolve(".live.lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
-                FileLock lock = lockFile.lock()) {
-            LivePointer next = update.apply(live(name));
-            Path temporary = Files.createTempFile(modelDir, ".live-", ".tmp");
-            try {
-                JSON.writeValue(temporary.toFile(), next);
-                Files.move(temporary, pointer, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(temporary);
-            }
+        try {
+            locked(modelDir, LIVE_LOCK, () -> {
+                LivePointer next = update.apply(live(name));
+                // a fresh name rather than createTempFile, whose 0600 would shut out readers the umask lets in
+                Path temporary = modelDir.resolve(".live-" + UUID.randomUUID() + ".tmp");
+                try {
+                    JSON.writeValue(temporary.toFile(), next);
+                    Files.move(temporary, pointer, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } finally {
+                    Files.deleteIfExists(temporary);
+                }
+                return next;
+            });
         } catch (IOException e) {
-            throw new RegistryException("Cannot write the live pointer " + pointer + ": " + e.getMessage(), e);
+            throw new RegistryException("Cannot write the live pointer " + pointer.toAbsolutePath() + ": "
+                    + Failures.message(e), e);
         }
     }
 
@@ -261,7 +278,7 @@ public final class ModelRegistry {
         try {
             model = Files.readAllBytes(onnxFile);
         } catch (IOException e) {
-            throw new RegistryException("Cannot read ONNX file " + onnxFile + ": " + e.getMessage(), e);
+            throw new RegistryException("Cannot read ONNX file " + onnxFile + ": " + Failures.message(e), e);
         }
         ImportCheck.verify(model, card, onnxFile.toString());
         return publish(card, model, null);
@@ -282,7 +299,7 @@ public final class ModelRegistry {
                 }
             }
         } catch (IOException e) {
-            throw new RegistryException("Cannot list " + modelDir + ": " + e.getMessage(), e);
+            throw new RegistryException("Cannot list " + modelDir + ": " + Failures.message(e), e);
         }
         versions.sort(null);
         return versions;
@@ -297,7 +314,7 @@ public final class ModelRegistry {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, Files::isDirectory)) {
             entries.forEach(e -> names.add(e.getFileName().toString()));
         } catch (IOException e) {
-            throw new RegistryException("Cannot list registry " + root + ": " + e.getMessage(), e);
+            throw new RegistryException("Cannot list registry " + root + ": " + Failures.message(e), e);
         }
         names.removeIf(n -> !NAME.matcher(n).matches());
         names.sort(null);
@@ -320,16 +337,42 @@ public final class ModelRegistry {
             }
             return version;
         } catch (IOException e) {
-            throw new RegistryException("Cannot read model in " + dir + ": " + e.getMessage(), e);
+            throw new RegistryException("Cannot read model in " + dir + ": " + Failures.message(e), e);
         }
     }
 
     static String validName(String name) throws RegistryException {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw new RegistryException("Invalid model name '" + name
-                    + "': use 1-64 characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit");
+        String problem = nameProblem(name);
+        if (problem != null) {
+            throw new RegistryException(problem);
         }
         return name;
+    }
+
+    /**
+     * Why {@code name} cannot name a model (it becomes a directory name, so nothing that could climb out of the
+     * registry), or null when it can. The name is quoted printable and short: it may be anything a client sent.
+     */
+    public static String nameProblem(String name) {
+        if (name != null && NAME.matcher(name).matches()) {
+            return null;
+        }
+        return "Invalid model name " + (name == null ? "(none)" : quoted(name))
+                + ": use 1-64 characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit";
+    }
+
+    /** {@code text} in quotes with control characters escaped and at most 64 characters shown. */
+    static String quoted(String text) {
+        StringBuilder quoted = new StringBuilder("'");
+        text.codePoints().limit(64).forEach(c -> {
+            if (Character.isISOControl(c)) {
+                quoted.append(String.format("\\u%04x", c));
+            } else {
+                quoted.appendCodePoint(c);
+            }
+        });
+        quoted.append(text.codePointCount(0, text.length()) > 64 ? "'..." : "'");
+        return quoted.toString();
     }
 
     private static int parseVersion(String text, String reference) throws RegistryException {

@@ -3,6 +3,7 @@ package dev.svertka.serve;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import ai.onnxruntime.OrtException;
+import dev.svertka.image.EncodedImage;
 import dev.svertka.image.ImageDecoder;
 import dev.svertka.image.ImageDecodingException;
 import dev.svertka.card.InputRecipe;
@@ -39,6 +41,8 @@ public class BatchClassifier {
 
     public static final String MODEL_UNAVAILABLE = "MODEL_UNAVAILABLE";
     public static final String INFERENCE_FAILED = "INFERENCE_FAILED";
+    /** HTTP only: the decode memory stayed taken for longer than a request waits (Kafka batches wait their turn). */
+    public static final String BUSY = "BUSY";
 
     private static final Logger LOG = Logger.getLogger(BatchClassifier.class);
 
@@ -51,13 +55,21 @@ public class BatchClassifier {
     @Inject
     ServeMetrics metrics;
 
+    @Inject
+    DecodeBudget budget;
+
     private volatile ImageDecoder decoder;
     // one native input buffer per worker thread, reused batch after batch: no copy into ONNX Runtime
     private final ThreadLocal<FloatBuffer> inputs = new ThreadLocal<>();
 
-    public List<Outcome> classify(List<ImageEvent> images) {
+    /**
+     * Classifies {@code images}; each waits for its {@link DecodeBudget} share as long as it takes (null
+     * {@code patience}) or up to {@code patience}, after which it is refused as {@link #BUSY}.
+     */
+    public List<Outcome> classify(List<ImageEvent> images, Duration patience) {
         try {
-            Optional<List<Outcome>> outcomes = models.withModel(classifier -> classifyWith(classifier, images));
+            Optional<List<Outcome>> outcomes = models.withModel(
+                    classifier -> classifyWith(classifier, images, patience));
             return outcomes.orElseGet(() -> refuseAll(images, MODEL_UNAVAILABLE,
                     new IllegalStateException("no model is loaded yet")));
         } catch (OrtException | RuntimeException e) {
@@ -66,7 +78,8 @@ public class BatchClassifier {
         }
     }
 
-    private List<Outcome> classifyWith(OnnxClassifier classifier, List<ImageEvent> images) throws OrtException {
+    private List<Outcome> classifyWith(OnnxClassifier classifier, List<ImageEvent> images, Duration patience)
+            throws OrtException {
         InputShape shape = classifier.inputShape();
         ImageDecoder imageDecoder = decoderFor(classifier.card().recipe());
         FloatBuffer batch = inputBuffer(images.size(), shape.pixels());
@@ -74,8 +87,14 @@ public class BatchClassifier {
         int[] slots = new int[images.size()];
         int accepted = 0;
         for (int i = 0; i < images.size(); i++) {
-            try {
-                batch.put(accepted * shape.pixels(), images.get(i).decode(imageDecoder));
+            EncodedImage image = images.get(i).image();
+            try (DecodeBudget.Lease lease = lease(image.decodeBytes(imageDecoder), patience)) {
+                if (lease == null) {
+                    outcomes[i] = new Refused(BUSY, new IllegalStateException("the " + (budget.bytes() >> 20)
+                            + " MiB for decoding images stayed taken for " + patience.toMillis() + " ms"));
+                    continue;
+                }
+                batch.put(accepted * shape.pixels(), image.decode(imageDecoder));
                 slots[accepted++] = i;
             } catch (ImageDecodingException e) {
                 outcomes[i] = new Refused(e.reason().name(), e);
@@ -97,6 +116,18 @@ public class BatchClassifier {
         return Arrays.asList(outcomes);
     }
 
+    private DecodeBudget.Lease lease(long cost, Duration patience) {
+        if (patience == null) {
+            return budget.take(cost);
+        }
+        try {
+            return budget.tryTake(cost, patience);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     private static List<Outcome> refuseAll(List<ImageEvent> images, String reason, Exception cause) {
         return images.stream().<Outcome>map(image -> new Refused(reason, cause)).toList();
     }
@@ -114,7 +145,8 @@ public class BatchClassifier {
     private ImageDecoder decoderFor(InputRecipe recipe) {
         ImageDecoder current = decoder;
         if (current == null || !current.recipe().equals(recipe)) {
-            current = new ImageDecoder(recipe, new ImageDecoder.Limits(config.maxPayloadBytes(), config.maxPixels()));
+            current = new ImageDecoder(recipe, new ImageDecoder.Limits(config.maxPayloadBytes(), config.maxPixels(),
+                    budget.bytes()));
             decoder = current;
         }
         return current;

@@ -92,7 +92,8 @@ public class ImageClassifierPipeline {
             events.add(ImageEvent.fromRecord(record.key(), record.value(), record.headers(), positions.get(i),
                     record.timestamp()));
         }
-        List<Outcome> outcomes = classifier.classify(events);
+        // a batch waits for decode memory as long as it takes: its records are not going anywhere
+        List<Outcome> outcomes = classifier.classify(events, null);
         if (!outcomes.isEmpty() && outcomes.get(0) instanceof Refused refused
                 && refused.reason().equals(BatchClassifier.MODEL_UNAVAILABLE)) {
             // only while shutting down (the channel starts paused until a model is loaded): leave the batch

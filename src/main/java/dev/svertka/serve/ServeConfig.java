@@ -6,6 +6,7 @@ import java.util.Optional;
 import ai.onnxruntime.OrtSession.SessionOptions.ExecutionMode;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import dev.svertka.runtime.OnnxSessions;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -68,6 +69,19 @@ public interface ServeConfig {
     /** Largest accepted image, in pixels, read from the header before decoding. */
     @WithDefault("16777216")
     long maxPixels();
+
+    /** The share of the maximum heap that images being decoded may take together, unless decode-memory says. */
+    double DECODE_SHARE_OF_HEAP = 0.4;
+
+    /**
+     * Heap that images being decoded (Kafka and HTTP together) may take at once, e.g. {@code 400M}; also the most
+     * one image may take: a larger picture is read subsampled. Default: 40% of the maximum heap ({@code -Xmx}).
+     */
+    Optional<MemorySize> decodeMemory();
+
+    /** How long {@code POST /predict} waits for decode memory before answering 503 with Retry-After. */
+    @WithDefault("2s")
+    Duration decodeWait();
 
     /** The producer of predictions and dead letters. */
     Producer producer();

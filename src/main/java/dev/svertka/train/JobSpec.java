@@ -3,6 +3,8 @@ package dev.svertka.train;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -15,6 +17,9 @@ import dev.svertka.card.InputRecipe;
 import dev.svertka.card.InputShape;
 import dev.svertka.card.Preprocessing;
 import dev.svertka.data.Augmentation;
+import dev.svertka.io.Failures;
+import dev.svertka.model.Presets;
+import dev.svertka.registry.ModelRegistry;
 
 /**
  * One training job, whoever asks for it: {@code train}'s options, a JSON file ({@code train --spec job.json},
@@ -59,23 +64,64 @@ public record JobSpec(String model, String data, String testData, String imageSi
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     public JobSpec {
-        if (epochs < 1 || batchSize < 1) {
-            throw new IllegalArgumentException("epochs and batch size must be positive, got " + epochs + " and "
-                    + batchSize);
+        List<String> problems = new ArrayList<>();
+        check(problems, ModelRegistry.nameProblem(model));
+        if (data == null || data.isBlank()) {
+            problems.add("data: say where the images are ('synthetic', a directory or kafka:TOPIC)");
         }
-        if (validationSplit < 0 || validationSplit >= 1) {
-            throw new IllegalArgumentException("validation split must be in [0, 1), got " + validationSplit);
+        if (epochs < 1) {
+            problems.add("epochs must be at least 1, got " + epochs);
+        }
+        if (batchSize < 1) {
+            problems.add("batchSize must be at least 1, got " + batchSize);
+        }
+        if (!(validationSplit >= 0 && validationSplit < 1)) {
+            problems.add("validationSplit must be in [0, 1), got " + validationSplit);
         }
         if (limit < 0 || patience < 0 || unfreezeAfter < 0) {
-            throw new IllegalArgumentException("limit, patience and unfreezeAfter must be >= 0");
+            problems.add("limit, patience and unfreezeAfter must be 0 or more, got " + limit + ", " + patience
+                    + " and " + unfreezeAfter);
         }
         if (resume != null && base != null) {
-            throw new IllegalArgumentException("resume a checkpoint or fine-tune a base model, not both");
+            problems.add("resume a checkpoint or fine-tune a base model, not both");
         }
         // the parsed forms are checked now, so a bad job is refused when it is submitted, not when it runs
-        new InputRecipe(InputShape.parse(imageSize), InputShape.PIXEL_SCALE, preprocessing);
-        Augmentation.parse(augment);
-        Optimizer.parse(optimizer != null ? optimizer : "adam", lrSchedule);
+        check(problems, () -> Presets.named(preset));
+        check(problems, () -> new InputRecipe(InputShape.parse(imageSize), InputShape.PIXEL_SCALE, preprocessing));
+        check(problems, () -> Augmentation.parse(augment));
+        check(problems, () -> Optimizer.parse(optimizer != null ? optimizer : "adam", lrSchedule));
+        if (!problems.isEmpty()) {
+            throw new InvalidJobException(problems);
+        }
+    }
+
+    /** A job spec that cannot run, with every reason (not only the first). */
+    public static final class InvalidJobException extends IllegalArgumentException {
+
+        private final List<String> problems;
+
+        InvalidJobException(List<String> problems) {
+            super("invalid job: " + String.join("; ", problems));
+            this.problems = List.copyOf(problems);
+        }
+
+        public List<String> problems() {
+            return problems;
+        }
+    }
+
+    private static void check(List<String> problems, String problem) {
+        if (problem != null) {
+            problems.add(problem);
+        }
+    }
+
+    private static void check(List<String> problems, Runnable parse) {
+        try {
+            parse.run();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            problems.add(e.getMessage() != null ? e.getMessage() : e.toString());
+        }
     }
 
     public static Builder builder() {
@@ -92,20 +138,39 @@ public record JobSpec(String model, String data, String testData, String imageSi
     }
 
     public static JobSpec read(Path file) throws IOException {
+        String json;
         try {
-            return JSON.readValue(Files.readString(file), JobSpec.class);
-        } catch (JsonProcessingException e) {
-            throw new IOException("job spec " + file + " is not valid: " + e.getOriginalMessage(), e);
+            json = Files.readString(file);
+        } catch (IOException e) {
+            throw new IOException("cannot read job spec: " + Failures.message(e), e);
+        }
+        try {
+            return parse(json);
+        } catch (IOException e) {
+            throw new IOException("job spec " + file + ": " + e.getMessage(), e);
         }
     }
 
-    /** A job spec sent as text (the trainer API). */
+    /**
+     * A job spec sent as text (the trainer API); an {@link InvalidJobException} lists every problem of a spec that
+     * parses but cannot run.
+     */
     public static JobSpec parse(String json) throws IOException {
+        JobSpec spec;
         try {
-            return JSON.readValue(json, JobSpec.class);
+            spec = JSON.readValue(json, JobSpec.class);
         } catch (JsonProcessingException e) {
+            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                if (cause instanceof InvalidJobException invalid) {
+                    throw invalid;
+                }
+            }
             throw new IOException("the job spec is not valid: " + e.getOriginalMessage(), e);
         }
+        if (spec == null) {
+            throw new IOException("the job spec is empty (JSON null): send an object such as {\"model\":\"m\"}");
+        }
+        return spec;
     }
 
     public String json() throws IOException {

@@ -25,6 +25,7 @@ import dev.svertka.card.InputRecipe;
 import dev.svertka.card.InputShape;
 import dev.svertka.card.Preprocessing;
 import dev.svertka.card.ModelCard;
+import dev.svertka.io.Failures;
 import dev.svertka.model.Presets;
 import dev.svertka.onnx.OnnxExporter;
 import dev.svertka.onnx.ParityCheck;
@@ -94,13 +95,14 @@ public final class TrainingPipeline {
         try {
             return runSteps(spec, registry);
         } catch (IOException | ParityException | RegistryException | RuntimeException e) {
-            listener.on(new Failed(e.getMessage() != null ? e.getMessage() : e.toString()));
+            listener.on(new Failed(Failures.describe(e)));
             throw e;
         }
     }
 
     private Result runSteps(JobSpec spec, ModelRegistry registry)
             throws IOException, ParityException, RegistryException {
+        JobCheck.verify(spec, registry.root());
         Prepared data = prepare(spec);
         // which ND4J backend the classpath brought (CPU, or CUDA in a GPU build) and how many devices it sees
         note("ND4J backend: %s, %d device(s)", Nd4j.getBackend().getClass().getSimpleName(),
@@ -153,6 +155,10 @@ public final class TrainingPipeline {
                 ? loaded.train().slice(0, spec.limit()) : loaded.train();
         Splits.Holdout holdout = spec.stratified() ? Splits.stratified(all, spec.validationSplit(), spec.seed())
                 : Splits.last(all, spec.validationSplit());
+        if (holdout.train().size() == 0) {
+            throw new IOException("no training images in " + spec.data() + " (" + loaded.description()
+                    + "): a model trained on nothing is not stored");
+        }
         if (test.size() == 0) {
             if (holdout.validation().size() == 0) {
                 throw new IOException("no test images in " + spec.data() + ": give a test set (--test-data, or train/"

@@ -3,7 +3,11 @@ package dev.svertka.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.svertka.card.Preprocessing;
 import dev.svertka.train.JobSpec;
@@ -35,6 +39,18 @@ class TrainOptionsTest {
         JobSpec spec = command.jobSpec();
         assertThat(spec).isEqualTo(defaults.toBuilder().epochs(7).batchSize(16).lrSchedule("exponential:0.9")
                 .stratified(true).registry("models").build());
+    }
+
+    @Test
+    void optionsGivenBesideASpecFileOverrideItsFieldsAndOnlyThose(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("job.json"),
+                "{\"model\": \"fashion\", \"epochs\": 9, \"registry\": \"registry\", \"runDir\": \"runs/x\"}");
+        TrainCommand command = new TrainCommand();
+        new CommandLine(command).parseArgs("--spec", file.toString(), "--registry", "/registry", "--run-dir",
+                "/tmp/runs/fashion", "--no-cache-features");
+
+        assertThat(command.overridden(JobSpec.read(file))).isEqualTo(JobSpec.defaults().toBuilder().model("fashion")
+                .epochs(9).registry("/registry").runDir("/tmp/runs/fashion").cacheFeatures(false).build());
     }
 
     @Test

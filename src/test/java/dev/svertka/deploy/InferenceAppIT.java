@@ -72,7 +72,8 @@ class InferenceAppIT {
                     .isEqualTo("error: `" + command + "` needs the trainer image (svertka-trainer) or target/quarkus-app;"
                             + " this is the inference image, without DL4J/ND4J\n");
         }
-        Run registry = run("registry", "list", "--registry", work.resolve("registry").toString());
+        Run registry = run("registry", "list", "--registry",
+                Files.createDirectories(work.resolve("registry")).toString());
         assertThat(registry.exitCode()).isZero();
         assertThat(registry.output()).contains("No models in");
     }

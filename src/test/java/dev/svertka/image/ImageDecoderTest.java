@@ -381,6 +381,64 @@ class ImageDecoderTest {
     }
 
     @Test
+    void theDecodeCostComesFromTheHeaderOfEveryFormat() throws Exception {
+        BufferedImage picture = new BufferedImage(37, 23, BufferedImage.TYPE_INT_RGB);
+        fill(picture, Color.ORANGE);
+        ImageDecoder decoder = new ImageDecoder(RGB);
+        for (String format : new String[] {"png", "jpeg", "bmp", "gif"}) {
+            assertThat(decoder.decodeBytes(encode(picture, format), null, null)).as(format)
+                    .isEqualTo(37L * 23 * ImageDecoder.DECODE_BYTES_PER_PIXEL);
+        }
+        assertThat(decoder.decodeBytes(new byte[37 * 23 * 3], ImageDecoder.RAW_PIXELS, new RawLayout(37, 23, 3)))
+                .as("at least its float planes").isGreaterThanOrEqualTo(4L * 37 * 23 * 3);
+    }
+
+    @Test
+    void aPictureLargerThanOneDecodeMayTakeIsReadSubsampled() throws Exception {
+        // a smooth 16-bit RGB picture: ImageIO's path, as the largest photos take
+        int width = 1800;
+        int height = 1200;
+        BufferedImage picture = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                picture.setRGB(x, y, new Color(x * 255 / width, y * 255 / height, 128).getRGB());
+            }
+        }
+        byte[] png = encode(to16Bit(picture), "png");
+        InputRecipe recipe = InputRecipe.of(new InputShape(3, 64, 64));
+        long whole = (long) width * height * ImageDecoder.DECODE_BYTES_PER_PIXEL;
+        ImageDecoder capped = new ImageDecoder(recipe, new Limits(8 << 20, 1L << 24, whole / 8));
+
+        assertThat(capped.decodeBytes(png, "image/png", null)).isLessThanOrEqualTo(whole / 8);
+        float[] subsampled = capped.decode(png, "image/png");
+        float[] full = new ImageDecoder(recipe, new Limits(8 << 20, 1L << 24)).decode(png, "image/png");
+        double meanDiff = 0;
+        for (int i = 0; i < full.length; i++) {
+            meanDiff += Math.abs(full[i] - subsampled[i]) / full.length;
+        }
+        assertThat(meanDiff).as("mean |whole - subsampled| on a 0..1 scale").isLessThan(0.01);
+
+        ImageDecoder tooSmall = new ImageDecoder(recipe, new Limits(8 << 20, 1L << 24, 64L * 64 * 28 - 1));
+        assertReason(() -> tooSmall.decodeBytes(png, "image/png", null), Reason.TOO_MANY_PIXELS);
+        assertReason(() -> tooSmall.decode(png, "image/png"), Reason.TOO_MANY_PIXELS);
+    }
+
+    /** The same picture with 16 bits a sample. */
+    private static BufferedImage to16Bit(BufferedImage picture) {
+        java.awt.image.ComponentColorModel model = new java.awt.image.ComponentColorModel(
+                java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB), false, false,
+                java.awt.Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
+        WritableRaster raster = model.createCompatibleWritableRaster(picture.getWidth(), picture.getHeight());
+        for (int y = 0; y < picture.getHeight(); y++) {
+            for (int x = 0; x < picture.getWidth(); x++) {
+                int rgb = picture.getRGB(x, y);
+                raster.setPixel(x, y, new int[] {(rgb >> 16 & 0xFF) * 257, (rgb >> 8 & 0xFF) * 257, (rgb & 0xFF) * 257});
+            }
+        }
+        return new BufferedImage(model, raster, false, null);
+    }
+
+    @Test
     void reasonNamesAreAStableContract() {
         assertThat(Reason.values()).extracting(Reason::name).containsExactly("EMPTY_PAYLOAD", "PAYLOAD_TOO_LARGE",
                 "UNSUPPORTED_FORMAT", "CORRUPT_IMAGE", "INVALID_DIMENSIONS", "TOO_MANY_PIXELS", "RAW_SIZE_MISMATCH",

@@ -113,11 +113,12 @@ class JobEventsTest {
     }
 
     @Test
-    void theServiceKeepsTheLastJobsAndTheLastLogLinesOfEach() {
+    void theServiceKeepsTheLastJobsAndTheLastLogLinesOfEach() throws Exception {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            // fails fast: there is no such directory
-            String id = submit("{\"model\": \"gone-%d\", \"data\": \"/nowhere/%d\"}".formatted(i, i));
+            // fails fast: the directory is there (a job naming a missing one is refused), but holds no data set
+            Path empty = Files.createTempDirectory("svertka-nowhere-");
+            String id = submit("{\"model\": \"gone-%d\", \"data\": \"%s\"}".formatted(i, empty));
             await().atMost(Duration.ofMinutes(1)).until(() -> !authorised().when().get("/jobs/" + id)
                     .path("status").equals("QUEUED") && !authorised().when().get("/jobs/" + id).path("status")
                     .equals("RUNNING"));

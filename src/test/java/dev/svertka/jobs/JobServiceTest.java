@@ -67,6 +67,31 @@ class JobServiceTest {
                 .body("error", equalTo("wrong bearer token"));
         given().header("Authorization", "Bearer guess").contentType("application/json").body("{}")
                 .when().post("/jobs").then().statusCode(401);
+        // the scheme's name is case-insensitive (RFC 7235), the token is not
+        given().header("Authorization", "bearer " + TOKEN).when().get("/jobs").then().statusCode(200);
+        given().header("Authorization", "BEARER " + TOKEN.toUpperCase()).when().get("/jobs").then().statusCode(401);
+    }
+
+    @Test
+    void aJobIsCheckedWholeBeforeItIsQueued() {
+        for (String name : new String[] {"a/b", "../../x", "", "x".repeat(5 << 20), "forged\\nINFO job done"}) {
+            String spec = "{\"model\": \"%s\", \"data\": \"synthetic:100\"}".formatted(name);
+            String error = authorised().contentType("application/json").body(spec).when().post("/jobs").then()
+                    .statusCode(400).extract().path("error");
+            assertThat(error).as(name.length() > 80 ? name.substring(0, 80) : name).contains("Invalid model name")
+                    .doesNotContain("\n").hasSizeLessThan(300);
+        }
+        authorised().contentType("application/json").body("null").when().post("/jobs").then().statusCode(400)
+                .body("error", containsString("empty"));
+        authorised().contentType("application/json")
+                .body("{\"preset\": \"vgg-9000\", \"epochs\": 0, \"batchSize\": 0, \"patience\": -1}")
+                .when().post("/jobs").then().statusCode(400)
+                .body("problems", org.hamcrest.Matchers.hasSize(4))
+                .body("problems", org.hamcrest.Matchers.hasItem(containsString("unknown preset 'vgg-9000'")));
+        authorised().contentType("application/json").body("{\"data\": \"/no/such/images\"}").when().post("/jobs")
+                .then().statusCode(400).body("problems[0]", equalTo("data: no directory /no/such/images"));
+        assertThat(authorised().when().get("/jobs").<List<String>>path("model")).as("nothing was queued")
+                .doesNotContain("a/b", "../../x", "");
     }
 
     @Test
@@ -135,8 +160,9 @@ class JobServiceTest {
     @Test
     void aJobCanBeCancelledAndAFailedJobSaysWhy() throws Exception {
         Path work = Files.createTempDirectory("svertka-trainer-");
+        // a folder that is there, but holds no data set: found out only when the job loads it
         String failing = "{\"model\": \"bad\", \"data\": \"%s\", \"registry\": \"%s\"}".formatted(
-                work.resolve("nowhere"), work.resolve("registry"));
+                Files.createDirectories(work.resolve("nothing-here")), work.resolve("registry"));
         String failingId = authorised().contentType("application/json").body(failing).when().post("/jobs").path("id");
         String longJob = "{\"model\": \"long\", \"data\": \"synthetic:2000\", \"epochs\": 50, \"registry\": \"%s\"}"
                 .formatted(work.resolve("registry"));
@@ -148,7 +174,7 @@ class JobServiceTest {
 
         Response failed = waitFor(failingId, Duration.ofMinutes(1));
         assertThat(failed.<String>path("status")).isEqualTo("FAILED");
-        assertThat(failed.<String>path("error")).contains("nowhere");
+        assertThat(failed.<String>path("error")).contains("nothing-here");
     }
 
     private static io.restassured.specification.RequestSpecification authorised() {

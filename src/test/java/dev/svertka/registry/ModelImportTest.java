@@ -112,6 +112,14 @@ class ModelImportTest {
     }
 
     @Test
+    void refusesAnInputTooLargeToRunBeforeAllocatingIt() throws Exception {
+        Path card = card(CARD.replace("\"height\": 16, \"width\": 16", "\"height\": 50000, \"width\": 50000"));
+
+        assertThatThrownBy(() -> ImportedCard.read(card, null)).isInstanceOf(RegistryException.class)
+                .hasMessageContaining("at most 2048 a side, got 50000x50000");
+    }
+
+    @Test
     void refusesLogitsInsteadOfProbabilities() throws Exception {
         ModelRegistry registry = new ModelRegistry(dir.resolve("registry"));
         Path model = foreignModel(3, Activation.IDENTITY);

@@ -7,12 +7,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,8 +59,13 @@ class ModelRegistryTest {
     void leavesNoStagingDirectoryBehind() throws Exception {
         new ModelRegistry(root).publish(card("pets"), bytes("m"), null);
 
-        try (var entries = Files.list(root.resolve("pets"))) {
-            assertThat(entries.map(p -> p.getFileName().toString())).containsExactly("1");
+        assertThat(versionsAndLeftovers("pets")).containsExactly("1");
+    }
+
+    /** The entries of a model's directory, its lock files aside. */
+    private List<String> versionsAndLeftovers(String name) throws IOException {
+        try (var entries = Files.list(root.resolve(name))) {
+            return entries.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".lock")).sorted().toList();
         }
     }
 
@@ -74,17 +82,56 @@ class ModelRegistryTest {
         assertThatThrownBy(() -> registry.publish(card("pets"), numbered -> {
             throw new IllegalStateException("export failed");
         }, target -> Files.writeString(target, "checkpoint"))).hasMessage("export failed");
-        // another writer takes every number between our look and our rename
+        // a writer that ignores the lock takes the number between our look and our rename
         assertThatThrownBy(() -> registry.publish(card("pets"), numbered -> {
             Path taken = root.resolve("pets").resolve(String.valueOf(numbered.version()));
             Files.createDirectories(taken);
             Files.writeString(taken.resolve(ModelVersion.CARD_FILE), "{}");
             return bytes("m");
-        }, null)).isInstanceOf(RegistryException.class).hasMessage("Could not allocate a version number for pets");
+        }, null)).isInstanceOf(RegistryException.class).hasMessageContaining("Could not store model pets")
+                .hasMessageContaining(root.resolve("pets").resolve("2").toString());
 
-        try (var entries = Files.list(root.resolve("pets"))) {
-            assertThat(entries.map(p -> p.getFileName().toString())).isNotEmpty().allMatch(n -> n.matches("[0-9]+"));
+        assertThat(versionsAndLeftovers("pets")).containsExactly("1", "2");
+    }
+
+    @Test
+    void concurrentPublishersOfOneNameEachGetTheirOwnVersion() throws Exception {
+        ModelRegistry registry = new ModelRegistry(root);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<ModelVersion>> publishes = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            String content = "model " + i;
+            // a separate registry object each, as separate processes would have
+            publishes.add(pool.submit(() -> new ModelRegistry(root).publish(card("pets"), bytes(content),
+                    target -> Files.writeString(target, content))));
         }
+        List<Integer> numbers = new ArrayList<>();
+        for (Future<ModelVersion> publish : publishes) {
+            ModelVersion version = publish.get();
+            numbers.add(version.card().version());
+            assertThat(version.checkpointFile()).hasContent(new String(Files.readAllBytes(version.onnxFile()),
+                    StandardCharsets.UTF_8));
+        }
+        pool.shutdown();
+
+        assertThat(numbers).containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, 24).boxed().toList());
+        assertThat(versionsAndLeftovers("pets")).hasSize(24).allMatch(n -> n.matches("[0-9]+"));
+        assertThat(registry.versions("pets")).hasSize(24);
+    }
+
+    @Test
+    void versionsAndTheLivePointerAreAsReadableAsTheUmaskAllows() throws Exception {
+        // what this process's umask gives a new file and directory
+        Set<PosixFilePermission> fileModes = Files.getPosixFilePermissions(Files.createFile(root.resolve("probe")));
+        Set<PosixFilePermission> dirModes = Files.getPosixFilePermissions(Files.createDirectory(root.resolve("dir")));
+        ModelRegistry registry = new ModelRegistry(root);
+        ModelVersion version = registry.publish(card("pets"), bytes("m"), null);
+        registry.promote("pets", 1);
+
+        assertThat(Files.getPosixFilePermissions(version.directory())).containsAll(dirModes);
+        assertThat(Files.getPosixFilePermissions(version.onnxFile())).containsAll(fileModes);
+        assertThat(Files.getPosixFilePermissions(root.resolve("pets").resolve(ModelRegistry.LIVE_FILE)))
+                .containsAll(fileModes);
     }
 
     @Test
@@ -145,10 +192,7 @@ class ModelRegistryTest {
         assertThat(registry.resolve("pets").card().version()).isEqualTo(1);
         assertThatThrownBy(() -> registry.rollback("pets")).isInstanceOf(RegistryException.class)
                 .hasMessageContaining("first live version");
-        try (var entries = Files.list(root.resolve("pets"))) {
-            assertThat(entries.map(p -> p.getFileName().toString()))
-                    .containsExactlyInAnyOrder("1", "2", "3", ModelRegistry.LIVE_FILE, ".live.lock");
-        }
+        assertThat(versionsAndLeftovers("pets")).containsExactly("1", "2", "3", ModelRegistry.LIVE_FILE);
     }
 
     @Test

@@ -69,7 +69,7 @@ class TrainingPipelineTest {
     @Test
     void aValidationSplitOfOneOrMoreIsRefused() {
         assertThatThrownBy(() -> JobSpec.builder().validationSplit(1.0).build())
-                .hasMessageContaining("validation split");
+                .hasMessageContaining("validationSplit must be in [0, 1)");
     }
 
     @Test
