@@ -151,6 +151,10 @@ final class AppConfig {
         if (keys.stream().anyMatch(k -> envName(k).equals(name))) {
             return true;
         }
+        // the JVM itself reads it, whatever the image's entry point passes
+        if (name.equals("JAVA_TOOL_OPTIONS")) {
+            return true;
+        }
         // Quarkus hands every kafka.* property (KAFKA_SASL_JAAS_CONFIG -> sasl.jaas.config) to the
         // Kafka connector as a client setting (KafkaRuntimeConfigProducer)
         if (name.startsWith("KAFKA_")) {

@@ -183,6 +183,7 @@ class KubernetesManifestsTest {
     @MethodSource("renderings")
     void podsRunAsTheImagesNonRootUser(Rendering k8s) {
         for (Map<String, Object> spec : k8s.podSpecs()) {
+            assertThat(spec).as("no pod talks to the Kubernetes API").containsEntry("automountServiceAccountToken", false);
             assertThat(Yaml.mapAt(spec, "securityContext"))
                     .containsEntry("runAsNonRoot", true)
                     .containsEntry("runAsUser", docker.runtimeUid())
@@ -260,6 +261,8 @@ class KubernetesManifestsTest {
             Map<String, Object> spec = Yaml.mapAt(inference, "spec", "template", "spec");
             Map<String, String> env = k8s.env(Yaml.mapsAt(spec, "containers").get(0));
             assertThat(trigger.get("type")).isEqualTo("kafka");
+            assertThat(env.get("KAFKA_BOOTSTRAP_SERVERS")).as("KEDA resolves it from its own namespace: the full name")
+                    .matches("[a-z0-9-]+\\.[a-z0-9-]+\\.svc(\\.[a-z.]+)?:[0-9]+");
             assertThat(Yaml.mapAt(trigger, "metadata"))
                     .containsEntry("bootstrapServers", env.get("KAFKA_BOOTSTRAP_SERVERS"))
                     .containsEntry("consumerGroup", app.consumerGroup())
@@ -339,6 +342,33 @@ class KubernetesManifestsTest {
         }
         assertThat(gpu.workloads().stream().filter(w -> w.toString().contains("nvidia.com/gpu"))).hasSize(2);
         assertThat(Files.readString(Dockerfile.PATH)).contains("-t svertka-cuda");
+    }
+
+    /**
+     * Memory and disk stay inside what the pods ask for: inference requests the memory it may use (a pod over its
+     * request is evicted first), the trainers cap JavaCPP's native memory below their limit (its default is the
+     * node's physical memory) and ask for the scratch space ND4J unpacks its libraries into.
+     */
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void nativeMemoryAndScratchSpaceStayWithinTheLimits(Rendering k8s) {
+        Map<String, Object> serving = Yaml.mapsAt(k8s.servingDeployment(), "spec", "template", "spec", "containers")
+                .get(0);
+        assertThat(Yaml.at(serving, "resources", "requests", "memory"))
+                .isEqualTo(Yaml.at(serving, "resources", "limits", "memory"));
+        for (Map<String, Object> workload : k8s.workloads()) {
+            Map<String, Object> container = Yaml.mapsAt(workload, "spec", "template", "spec", "containers").get(0);
+            if (!Yaml.stringAt(container, "image").contains("trainer")) {
+                continue;
+            }
+            String name = workload.get("kind") + " " + Yaml.stringAt(workload, "metadata", "name");
+            String options = k8s.env(container).get("JAVA_TOOL_OPTIONS");
+            assertThat(options).as(name + " caps JavaCPP").contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=");
+            long cap = Long.parseLong(options.replaceAll(".*maxphysicalbytes=([0-9]+).*", "$1"));
+            assertThat((double) cap).as(name).isLessThan(quantity(Yaml.at(container, "resources", "limits", "memory")
+                    .toString()));
+            assertThat(Yaml.at(container, "resources", "requests", "ephemeral-storage")).as(name).isNotNull();
+        }
     }
 
     private static void assertResources(String name, Map<String, Object> container) {
