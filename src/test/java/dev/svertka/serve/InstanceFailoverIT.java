@@ -1,10 +1,8 @@
 package dev.svertka.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -49,35 +47,33 @@ class InstanceFailoverIT {
                     .data("synthetic:1200").preset(SeedCnn.NAME).model("digits").epochs(1).batchSize(64).seed(5)
                     .runDir(work.resolve("run").toString()).build(), new ModelRegistry(work.resolve("registry")));
 
-            Process a = serve(brokers, "a1");
-            Process b = serve(brokers, "b");
-            awaitServing("a1");
-            awaitServing("b");
+            ServeProcess a = serve(brokers, "a1");
+            ServeProcess b = serve(brokers, "b");
+            a.awaitServing();
+            b.awaitServing();
             // at most 1,000 images ahead of the outputs: the stream still flows at each kill and stop
             PacedStream stream = new PacedStream(brokers, "images", List.of("predictions", "images-dlq"), PREFIX, 1_000);
             CompletableFuture<Void> sending = CompletableFuture.runAsync(
                     () -> stream.send(trained.data().test(), IMAGES));
             List<ConsumerRecord<String, byte[]>> outputs;
-            Process restarted = null;
+            ServeProcess restarted = null;
             try (RecordCollector collector = new RecordCollector(brokers, List.of("predictions", "images-dlq"))) {
                 int atKill = collector.until(records -> records.size() >= 2_000, Duration.ofSeconds(60)).size();
-                a.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: nothing committed on the way out
+                a.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: nothing committed on the way out
                 assertThat(atKill).as("killed mid-stream").isBetween(2_000, IMAGES - 1);
-                restarted = serve(brokers, "a2");
-                awaitServing("a2");
+                restarted = serve(brokers, "a2").awaitServing();
                 collector.until(records -> records.size() >= atKill + 2_000, Duration.ofSeconds(60));
-                b.destroy(); // SIGTERM: graceful, leaves the group
-                assertThat(b.waitFor(60, TimeUnit.SECONDS)).as("instance b stops within a minute").isTrue();
+                b.process().destroy(); // SIGTERM: graceful, leaves the group
+                assertThat(b.process().waitFor(60, TimeUnit.SECONDS)).as("instance b stops within a minute").isTrue();
                 sending.get();
                 collector.until(records -> records.stream().map(ConsumerRecord::key).distinct().count() >= IMAGES,
                         Duration.ofSeconds(120));
                 outputs = collector.drain(Duration.ofSeconds(3));
             } finally {
-                a.destroyForcibly();
-                b.destroyForcibly();
+                a.process().destroyForcibly();
+                b.process().destroyForcibly();
                 if (restarted != null) {
-                    restarted.destroy();
-                    restarted.waitFor(60, TimeUnit.SECONDS);
+                    restarted.close();
                 }
             }
             StreamAccounting.assertEveryImagePredicted("Failover", outputs, "predictions", PREFIX, IMAGES);
@@ -85,24 +81,12 @@ class InstanceFailoverIT {
     }
 
     /** Starts the packaged inference app's {@code serve}; its output goes to target/failover-NAME.log. */
-    private Process serve(String brokers, String name) throws IOException {
-        Path jar = Path.of("target", "inference-app", "quarkus-run.jar");
-        assertThat(jar).as("the packaged inference app (integration-test phase, after package)").exists();
-        Path log = Path.of("target", "failover-" + name + ".log");
-        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=0",
-                // a killed member's partitions move on after this, not after the 45 s default
-                "-Dmp.messaging.incoming.images.session.timeout.ms=6000",
-                "-Dmp.messaging.incoming.images.heartbeat.interval.ms=1000",
-                "-jar", jar.toString(), "serve", "--model", "digits",
-                "--registry", work.resolve("registry").toString(), "--bootstrap-servers", brokers)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static void awaitServing(String name) {
-        Path log = Path.of("target", "failover-" + name + ".log");
-        await("instance " + name + " serving; see " + log).atMost(Duration.ofSeconds(90))
-                .pollInterval(Duration.ofMillis(200))
-                .until(() -> Files.exists(log) && Files.readString(log).contains("Serving "));
+    private ServeProcess serve(String brokers, String name) throws IOException {
+        // a killed member's partitions move on after this, not after the 45 s default
+        return ServeProcess.start(Path.of("target", "failover-" + name + ".log"),
+                List.of("-Dmp.messaging.incoming.images.session.timeout.ms=6000",
+                        "-Dmp.messaging.incoming.images.heartbeat.interval.ms=1000"),
+                "serve", "--model", "digits", "--registry", work.resolve("registry").toString(),
+                "--bootstrap-servers", brokers);
     }
 }
