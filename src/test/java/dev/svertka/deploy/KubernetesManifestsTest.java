@@ -288,7 +288,7 @@ class KubernetesManifestsTest {
         String bootstrap = Yaml.stringAt(k8s.named("ConfigMap", "svertka"), "data", "KAFKA_BOOTSTRAP_SERVERS");
         for (Map<String, Object> topic : k8s.all("KafkaTopic")) {
             String cluster = Yaml.stringAt(topic, "metadata", "labels", "strimzi.io/cluster");
-            assertThat(bootstrap).as("the pods use the topics' cluster").startsWith(cluster + "-kafka-bootstrap:");
+            assertThat(bootstrap).as("the pods use the topics' cluster").startsWith(cluster + "-kafka-bootstrap.");
         }
     }
 
