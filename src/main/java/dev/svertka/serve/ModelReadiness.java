@@ -8,8 +8,8 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready only once a model is loaded. Kafka's side of readiness (the images channel
- * connected to the broker) is reported by SmallRye Reactive Messaging's own checks, beside this one.
+ * Ready only once a model is loaded. Kafka's side of readiness is {@link KafkaReadiness} (the cluster answers)
+ * and SmallRye Reactive Messaging's own checks (the images channel), beside this one.
  */
 @Readiness
 @ApplicationScoped

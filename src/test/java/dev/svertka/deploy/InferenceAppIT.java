@@ -22,6 +22,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.svertka.image.ImageEncoder;
 import dev.svertka.registry.ModelRegistry;
 import dev.svertka.train.JobSpec;
@@ -104,6 +107,20 @@ class InferenceAppIT {
             HttpResponse<String> jobs = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/jobs"))
                     .header("Authorization", "Bearer secret").build(), HttpResponse.BodyHandlers.ofString());
             assertThat(jobs.statusCode()).as("the trainer API is left out").isEqualTo(404);
+            // no broker: not ready (no traffic, a rollout stops), but alive (a restart would not help)
+            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                    + "/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).as(ready.body()).isEqualTo(503);
+            JsonNode kafka = null;
+            for (JsonNode check : new ObjectMapper().readTree(ready.body()).path("checks")) {
+                kafka = check.path("name").asText().equals("kafka") ? check : kafka;
+            }
+            assertThat(kafka).as(ready.body()).isNotNull();
+            assertThat(kafka.path("status").asText()).isEqualTo("DOWN");
+            assertThat(kafka.path("data").path("bootstrap").asText()).isEqualTo("localhost:1");
+            HttpResponse<String> live = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                    + "/q/health/live")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(live.statusCode()).as(live.body()).isEqualTo(200);
         } finally {
             serve.destroy();
             serve.waitFor(60, TimeUnit.SECONDS);

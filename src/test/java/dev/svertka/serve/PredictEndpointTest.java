@@ -88,7 +88,8 @@ class PredictEndpointTest {
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem("model"))
                 .body("checks.find { it.name.startsWith('SmallRye Reactive Messaging') }.data.images", equalTo("[OK]"))
-                .body("checks.find { it.name == 'model' }.data.model", equalTo("digits:1"));
+                .body("checks.find { it.name == 'model' }.data.model", equalTo("digits:1"))
+                .body("checks.find { it.name == 'kafka' }.status", equalTo("UP"));
     }
 
     @Test
