@@ -84,16 +84,23 @@ public class RegistryCommand implements Runnable {
                 System.out.println("Not announced (--no-announce): pods following the models topic keep their version.");
                 return 0;
             }
-            String servers = bootstrapServers != null ? bootstrapServers : configuredServers;
-            try (ModelAnnouncer announcer = new ModelAnnouncer(servers, models.topic())) {
-                ModelAnnouncement announcement = announcer.announce(live);
-                System.out.printf("Announced %s (sha256 %s) on topic %s at %s%n", announcement.reference(),
-                        announcement.sha256(), models.topic(), servers);
-            } catch (RegistryException e) {
-                throw new RegistryException(e.getMessage() + "; the registry already serves "
-                        + live.card().reference() + " as live: re-run the command to announce it", e);
-            }
+            announce(live, bootstrapServers != null ? bootstrapServers : configuredServers, models.topic());
             return 0;
+        }
+    }
+
+    /**
+     * Tells the inference pods following {@code topic} that {@code live} is the live version; a failure says that
+     * the registry already serves it, and how to announce it again.
+     */
+    static void announce(ModelVersion live, String servers, String topic) throws RegistryException {
+        try (ModelAnnouncer announcer = new ModelAnnouncer(servers, topic)) {
+            ModelAnnouncement announcement = announcer.announce(live);
+            System.out.printf("Announced %s (sha256 %s) on topic %s at %s%n", announcement.reference(),
+                    announcement.sha256(), topic, servers);
+        } catch (RegistryException e) {
+            throw new RegistryException(e.getMessage() + "; the registry already serves " + live.card().reference()
+                    + " as live: run 'registry promote " + live.card().reference() + "' to announce it", e);
         }
     }
 

@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.svertka.card.Preprocessing;
 import dev.svertka.jobs.TrainerConfig;
 import dev.svertka.registry.ModelRegistry;
+import dev.svertka.registry.ModelVersion;
+import dev.svertka.registry.ModelsConfig;
 import dev.svertka.train.JobSpec;
 import dev.svertka.train.TrainingPipeline;
 import dev.svertka.train.ZooConfig;
@@ -142,9 +144,19 @@ public class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec command;
 
-    /** Where {@code kafka:} data without {@code bootstrap=} is read. */
+    @Option(names = "--promote", description = "Make the stored version live and announce it on the models topic,"
+            + " so that running inference pods switch to it (as the trainer service does).")
+    boolean promote;
+
+    @Option(names = "--bootstrap-servers", description = "Kafka for kafka: data without bootstrap= and for"
+            + " --promote's announcement (default: kafka.bootstrap.servers).")
+    String bootstrapOption;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
+
+    @Inject
+    ModelsConfig models;
 
     @Inject
     ZooConfig zoo;
@@ -160,8 +172,15 @@ public class TrainCommand implements Callable<Integer> {
             job = job.toBuilder().runDir(Path.of(trainer.runs(), job.model()).toString()).build();
         }
         ConsoleListener console = new ConsoleListener(System.out);
-        new TrainingPipeline(console, bootstrapServers, ZooModels.of(zoo, console))
-                .run(job, new ModelRegistry(job.registryOr(Path.of("registry"))));
+        String servers = bootstrapOption != null ? bootstrapOption : bootstrapServers;
+        ModelRegistry registry = new ModelRegistry(job.registryOr(Path.of("registry")));
+        ModelVersion stored = new TrainingPipeline(console, servers, ZooModels.of(zoo, console)).run(job, registry)
+                .version();
+        if (promote) {
+            ModelVersion live = registry.promote(stored.card().name(), stored.card().version());
+            System.out.println("Live: " + live.card().reference());
+            RegistryCommand.announce(live, servers, models.topic());
+        }
         return 0;
     }
 

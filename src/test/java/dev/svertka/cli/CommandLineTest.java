@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import dev.svertka.data.SyntheticPhotos;
+import dev.svertka.kafka.EmbeddedKafka;
+import dev.svertka.kafka.RecordCollector;
+import dev.svertka.registry.LivePointer;
 import dev.svertka.train.JobSpec;
 import dev.svertka.registry.ModelRegistry;
 import dev.svertka.train.TrainingPipeline;
@@ -71,6 +76,24 @@ class CommandLineTest {
         double printed = Double.parseDouble(result.getOutput().replaceAll("(?s).*accuracy=(0\\.\\d{4}).*", "$1"));
         // the same ONNX model on the same test images as the training job's DL4J evaluation
         assertThat(printed).isCloseTo(trained.test().accuracy(), org.assertj.core.data.Offset.offset(0.001));
+    }
+
+    @Test
+    void trainPromotesAndAnnouncesWhatItStoredWhenAsked(QuarkusMainLauncher launcher) throws Exception {
+        Path work = Files.createTempDirectory("svertka-cli-promote-");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.in(work.resolve("kafka")));
+                RecordCollector models = new RecordCollector(kafka.bootstrapServers(), List.of("models"))) {
+            LaunchResult result = launcher.launch("train", "--data", "synthetic:300", "--epochs", "1", "--model",
+                    "promoted", "--registry", work.resolve("registry").toString(), "--run-dir",
+                    work.resolve("run").toString(), "--promote", "--bootstrap-servers", kafka.bootstrapServers());
+
+            assertThat(result.exitCode()).as(result.getOutput() + result.getErrorOutput()).isZero();
+            assertThat(result.getOutput()).contains("Live: promoted:1", "Announced promoted:1");
+            assertThat(new ModelRegistry(work.resolve("registry")).live("promoted")).get()
+                    .extracting(LivePointer::version).isEqualTo(1);
+            assertThat(models.until(records -> !records.isEmpty(), Duration.ofSeconds(30)))
+                    .anySatisfy(record -> assertThat(record.key()).isEqualTo("promoted"));
+        }
     }
 
     @Test

@@ -302,6 +302,7 @@ class KubernetesManifestsTest {
         Map<String, Object> container = Yaml.mapsAt(spec, "containers").get(0);
         List<String> args = Yaml.listAt(container, "args").stream().map(Object::toString).toList();
         assertThat(args.get(0)).isEqualTo("train");
+        assertThat(args).as("the fleet converges on the Job's version").contains("--promote");
         Path specFile = Path.of(args.get(args.indexOf("--spec") + 1));
         Map<String, Object> mount = Yaml.mapsAt(container, "volumeMounts").stream()
                 .filter(m -> specFile.startsWith(m.get("mountPath").toString())).findFirst().orElseThrow();
