@@ -35,23 +35,27 @@ class KubernetesManifestsTest {
     private static final String BASE = "base";
     private static final String HPA = "overlays/hpa";
     private static final String GPU = "overlays/gpu";
+    /** The KafkaTopics, apart: they live in the Kafka cluster's namespace, the application in its own. */
+    private static final String TOPICS = "topics";
     private static final String REGISTRY_CLAIM = "svertka-registry";
     /** Slack between the drain time and terminationGracePeriodSeconds: enough to exit, not more. */
     private static final Duration EXIT_MARGIN = Duration.ofSeconds(10);
 
     private static AppConfig app;
     private static Dockerfile docker;
+    private static Rendering topics;
 
     @BeforeAll
     static void read() throws IOException {
         app = AppConfig.load();
         docker = Dockerfile.read();
+        topics = render(TOPICS);
     }
 
     @Test
     void everyManifestBelongsToAKustomization() throws IOException {
         Set<Path> used = new HashSet<>();
-        for (String dir : List.of(BASE, HPA, GPU)) {
+        for (String dir : List.of(BASE, HPA, GPU, TOPICS)) {
             used.addAll(Kustomize.files(K8S.resolve(dir)));
         }
         try (Stream<Path> files = Files.walk(K8S)) {
@@ -249,7 +253,7 @@ class KubernetesManifestsTest {
         Map<String, Object> inference = k8s.servingDeployment();
         assertThat(Yaml.mapAt(scaler, "spec", "scaleTargetRef")).containsEntry("kind", "Deployment")
                 .containsEntry("name", Yaml.stringAt(inference, "metadata", "name"));
-        int partitions = (Integer) Yaml.at(k8s.topic(app.imagesTopic()), "spec", "partitions");
+        int partitions = (Integer) Yaml.at(topics.topic(app.imagesTopic()), "spec", "partitions");
         boolean keda = scaler.get("kind").equals("ScaledObject");
         int max = (Integer) Yaml.at(scaler, "spec", keda ? "maxReplicaCount" : "maxReplicas");
         int min = (Integer) Yaml.at(scaler, "spec", keda ? "minReplicaCount" : "minReplicas");
@@ -277,7 +281,7 @@ class KubernetesManifestsTest {
 
     @Test
     void topicsAreTheAppsWithACompactedModelsTopic() throws IOException {
-        Rendering k8s = render(BASE);
+        Rendering k8s = topics;
         assertThat(k8s.all("KafkaTopic")).extracting(t -> Yaml.stringAt(t, "spec", "topicName"))
                 .containsExactlyInAnyOrder(app.imagesTopic(), app.predictionsTopic(), app.deadLetterTopic(), app.modelsTopic());
         assertThat(Yaml.at(k8s.topic(app.modelsTopic()), "spec", "config", "cleanup.policy")).isEqualTo("compact");
@@ -285,11 +289,34 @@ class KubernetesManifestsTest {
         long deadLetters = ((Number) Yaml.at(k8s.topic(app.deadLetterTopic()), "spec", "config", "max.message.bytes")).longValue();
         assertThat(images).as("oversized images reach the pod, which dead-letters them").isGreaterThan(app.maxPayloadBytes());
         assertThat(deadLetters).as("a dead letter carries the original bytes").isGreaterThanOrEqualTo(images);
-        String bootstrap = Yaml.stringAt(k8s.named("ConfigMap", "svertka"), "data", "KAFKA_BOOTSTRAP_SERVERS");
-        for (Map<String, Object> topic : k8s.all("KafkaTopic")) {
-            String cluster = Yaml.stringAt(topic, "metadata", "labels", "strimzi.io/cluster");
-            assertThat(bootstrap).as("the pods use the topics' cluster").startsWith(cluster + "-kafka-bootstrap.");
+    }
+
+    /**
+     * The application lives in the namespace its kustomization creates, every resource of it (KEDA wants the
+     * ScaledObject and its TriggerAuthentication beside the Deployment); the KafkaTopics live in the namespace of
+     * the cluster the pods connect to, where Strimzi's Topic Operator looks for them, labelled with its name.
+     */
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void theAppHasItsNamespaceAndTheTopicsTheKafkaClusters(Rendering k8s) {
+        List<Map<String, Object>> namespaces = k8s.all("Namespace");
+        assertThat(namespaces).as("the rendering creates its namespace").hasSize(1);
+        String namespace = Yaml.stringAt(namespaces.get(0), "metadata", "name");
+        assertThat(namespace).isNotBlank();
+        for (Map<String, Object> resource : k8s.resources) {
+            if (resource != namespaces.get(0)) {
+                assertThat(Yaml.stringAt(resource, "metadata", "namespace"))
+                        .as(resource.get("kind") + " " + Yaml.stringAt(resource, "metadata", "name")).isEqualTo(namespace);
+            }
         }
+        Bootstrap kafka = k8s.bootstrap();
+        assertThat(kafka.namespace()).as("Svertka does not share the Kafka cluster's namespace").isNotEqualTo(namespace);
+        assertThat(topics.resources).isNotEmpty().allSatisfy(topic -> {
+            assertThat(topic.get("kind")).isEqualTo("KafkaTopic");
+            assertThat(Yaml.at(topic, "metadata", "namespace")).as("the Topic Operator's namespace").isEqualTo(kafka.namespace());
+            assertThat(Yaml.at(topic, "metadata", "labels", "strimzi.io/cluster")).as("the pods' cluster")
+                    .isEqualTo(kafka.cluster());
+        });
     }
 
     /** The Job trains from the spec in its ConfigMap, and produces the model the pods serve. */
@@ -398,6 +425,17 @@ class KubernetesManifestsTest {
         return new Rendering(dir, Kustomize.build(K8S.resolve(dir)));
     }
 
+    /** Where the pods find Kafka: a Strimzi cluster's bootstrap service, by its full name. */
+    record Bootstrap(String cluster, String namespace, int port) {
+
+        static Bootstrap of(String servers) {
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                    .compile("([a-z0-9-]+)-kafka-bootstrap\\.([a-z0-9-]+)\\.svc(\\.[a-z.]+)?:([0-9]+)").matcher(servers);
+            assertThat(m.matches()).as(servers + ": a Strimzi bootstrap service by its full name").isTrue();
+            return new Bootstrap(m.group(1), m.group(2), Integer.parseInt(m.group(4)));
+        }
+    }
+
     static Stream<Named<Rendering>> renderings() throws IOException {
         List<Named<Rendering>> renderings = new ArrayList<>();
         for (String dir : List.of(BASE, HPA, GPU)) {
@@ -441,6 +479,10 @@ class KubernetesManifestsTest {
             return workloads().stream()
                     .filter(w -> Yaml.mapAt(w, "spec", "template", "metadata", "labels").entrySet().containsAll(selector.entrySet()))
                     .findFirst().orElseThrow(() -> new AssertionError("no pods match " + selector));
+        }
+
+        Bootstrap bootstrap() {
+            return Bootstrap.of(Yaml.stringAt(named("ConfigMap", "svertka"), "data", "KAFKA_BOOTSTRAP_SERVERS"));
         }
 
         Map<String, Object> topic(String name) {
