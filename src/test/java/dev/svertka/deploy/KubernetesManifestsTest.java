@@ -141,6 +141,25 @@ class KubernetesManifestsTest {
         }
     }
 
+    /**
+     * Every container runs a pinned image: the release's tag (pom.xml's version, less -SNAPSHOT) or a digest, never
+     * {@code latest} or no tag, which move under a running Deployment: pods of one ReplicaSet would run different builds.
+     */
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void imagesArePinnedToTheReleaseOrADigest(Rendering k8s) throws IOException {
+        String release = projectVersion().replaceFirst("-SNAPSHOT$", "");
+        for (Map<String, Object> spec : k8s.podSpecs()) {
+            List<Map<String, Object>> containers = new ArrayList<>(Yaml.mapsAt(spec, "containers"));
+            containers.addAll(Yaml.mapsAt(spec, "initContainers"));
+            for (Map<String, Object> container : containers) {
+                assertThat(Yaml.stringAt(container, "image")).as(Yaml.stringAt(container, "name"))
+                        .matches("(.+/)?svertka(-trainer|-cuda)?(:" + java.util.regex.Pattern.quote(release)
+                                + "|@sha256:[0-9a-f]{64})");
+            }
+        }
+    }
+
     /** Pods get the time the app drains in: preStop sleep + shutdown timeout, plus a small margin. */
     @ParameterizedTest
     @MethodSource("renderings")
@@ -407,6 +426,15 @@ class KubernetesManifestsTest {
             assertThat(limit).as(name + " limits " + resource).isNotNull();
             assertThat(quantity(request.toString())).as(name + " " + resource).isLessThanOrEqualTo(quantity(limit.toString()));
         }
+    }
+
+    /** The project's version, from pom.xml (the first version after its own artifactId). */
+    static String projectVersion() throws IOException {
+        String pom = Files.readString(AppConfig.ROOT.resolve("pom.xml"));
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("<artifactId>svertka</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
+        assertThat(m.find()).as("pom.xml names its version").isTrue();
+        return m.group(1);
     }
 
     /** A Kubernetes quantity in base units: "500m", "2", "1Gi", "512Mi". */
