@@ -223,12 +223,17 @@ class KubernetesManifestsTest {
         }
     }
 
-    /** Models travel on a ReadWriteMany volume: the trainer writes it, inference reads it, at the configured root. */
+    /**
+     * Models travel on a ReadWriteMany volume of a named storage class: the trainer writes it, inference reads it, at
+     * the configured root.
+     */
     @ParameterizedTest
     @MethodSource("renderings")
     void theRegistryIsSharedAtTheConfiguredPath(Rendering k8s) {
-        assertThat(Yaml.listAt(k8s.named("PersistentVolumeClaim", REGISTRY_CLAIM), "spec", "accessModes"))
-                .containsExactly("ReadWriteMany");
+        Map<String, Object> claim = k8s.named("PersistentVolumeClaim", REGISTRY_CLAIM);
+        assertThat(Yaml.listAt(claim, "spec", "accessModes")).containsExactly("ReadWriteMany");
+        assertThat(Yaml.stringAt(claim, "spec", "storageClassName"))
+                .as("a class that offers ReadWriteMany, named: the default class is rarely one").isNotBlank();
         for (Map<String, Object> spec : k8s.podSpecs()) {
             String volume = Yaml.mapsAt(spec, "volumes").stream()
                     .filter(v -> REGISTRY_CLAIM.equals(Yaml.at(v, "persistentVolumeClaim", "claimName")))
