@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -177,29 +178,122 @@ class KubernetesManifestsTest {
     }
 
     /**
-     * envFrom sources exist (or are optional Secrets: Kafka credentials are the operator's) and every variable is
-     * one the app reads; the trainer's token Secret is required, since the trainer cannot start without it.
+     * Every variable a Svertka container gets, from its ConfigMaps, its env entries and the Secrets it takes whole,
+     * is one the app reads: a setting of its own, or (KAFKA_*) a real Kafka client property.
      */
     @ParameterizedTest
     @MethodSource("renderings")
-    void environmentIsWhatTheAppReads(Rendering k8s) {
-        for (Map<String, Object> spec : k8s.podSpecs()) {
-            for (Map<String, Object> container : Yaml.mapsAt(spec, "containers")) {
-                for (Map<String, Object> source : Yaml.mapsAt(container, "envFrom")) {
-                    if (source.containsKey("secretRef")) {
-                        String secret = Yaml.stringAt(source, "secretRef", "name");
-                        assertThat(Yaml.at(source, "secretRef", "optional")).as(secret + " optional")
-                                .isEqualTo(secret.equals("svertka-trainer") ? null : true);
-                    } else {
-                        k8s.named("ConfigMap", Yaml.stringAt(source, "configMapRef", "name"));
-                    }
-                }
-                assertThat(k8s.env(container).keySet()).isNotEmpty()
-                        .allSatisfy(name -> assertThat(app.readsEnv(name)).as(name + " is read by the app").isTrue());
-            }
+    void environmentIsWhatTheAppReads(Rendering k8s) throws IOException {
+        Map<String, Set<String>> documented = documentedSecrets();
+        for (Map<String, Object> container : k8s.containers()) {
+            Set<String> names = new HashSet<>(k8s.env(container).keySet());
+            Yaml.mapsAt(container, "envFrom").stream().map(source -> Yaml.stringAt(source, "secretRef", "name"))
+                    .filter(Objects::nonNull).forEach(secret -> names.addAll(documented.getOrDefault(secret, Set.of())));
+            assertThat(names).isNotEmpty()
+                    .allSatisfy(name -> assertThat(app.readsEnv(name)).as(name + " is read by the app").isTrue());
         }
         Map<String, Object> config = k8s.named("ConfigMap", "svertka");
         assertThat(Yaml.mapAt(config, "data")).containsKeys("KAFKA_BOOTSTRAP_SERVERS", "SVERTKA_SERVE_MODEL");
+    }
+
+    /**
+     * Every ConfigMap, Secret and key a pod or KEDA refers to is there: ConfigMaps and their keys in the rendering,
+     * Secrets in it or made by the operator as README's Kubernetes section says (its kubectl create secret lines,
+     * with those keys). None is optional: a missing one would only show as a pod that misbehaves.
+     */
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void everyConfigMapSecretAndKeyReferredToExists(Rendering k8s) throws IOException {
+        Map<String, Set<String>> documented = documentedSecrets();
+        for (Map<String, Object> container : k8s.containers()) {
+            for (Map<String, Object> source : Yaml.mapsAt(container, "envFrom")) {
+                String kind = source.containsKey("secretRef") ? "Secret" : "ConfigMap";
+                Map<String, Object> ref = Yaml.mapAt(source, kind.equals("Secret") ? "secretRef" : "configMapRef");
+                assertThat(ref.get("optional")).as(ref + " optional").isNotEqualTo(true);
+                k8s.keysOf(kind, Yaml.stringAt(ref, "name"), documented);
+            }
+            for (Map<String, Object> variable : Yaml.mapsAt(container, "env")) {
+                for (String kind : List.of("ConfigMap", "Secret")) {
+                    Map<String, Object> ref = Yaml.mapAt(variable, "valueFrom", kind.equals("Secret") ? "secretKeyRef" : "configMapKeyRef");
+                    if (!ref.isEmpty()) {
+                        assertThat(ref.get("optional")).as(ref + " optional").isNotEqualTo(true);
+                        assertThat(k8s.keysOf(kind, Yaml.stringAt(ref, "name"), documented))
+                                .as(variable.get("name") + " from " + ref).contains(Yaml.stringAt(ref, "key"));
+                    }
+                }
+            }
+        }
+        for (Map<String, Object> spec : k8s.podSpecs()) {
+            for (Map<String, Object> volume : Yaml.mapsAt(spec, "volumes")) {
+                for (String kind : List.of("ConfigMap", "Secret")) {
+                    Map<String, Object> source = Yaml.mapAt(volume, kind.equals("Secret") ? "secret" : "configMap");
+                    if (!source.isEmpty()) {
+                        Set<String> keys = k8s.keysOf(kind, Yaml.stringAt(source, kind.equals("Secret") ? "secretName" : "name"),
+                                documented);
+                        assertThat(source.get("optional")).as(volume + " optional").isNotEqualTo(true);
+                        Yaml.mapsAt(source, "items").forEach(item -> assertThat(keys).contains(Yaml.stringAt(item, "key")));
+                    }
+                }
+            }
+        }
+        for (Map<String, Object> auth : k8s.all("TriggerAuthentication")) {
+            for (Map<String, Object> ref : Yaml.mapsAt(auth, "spec", "secretTargetRef")) {
+                assertThat(k8s.keysOf("Secret", Yaml.stringAt(ref, "name"), documented)).as("KEDA's " + ref.get("parameter"))
+                        .contains(Yaml.stringAt(ref, "key"));
+            }
+        }
+    }
+
+    /**
+     * Pods mount volumes only where the app reads or writes: the registry root it is configured with, /tmp (natives
+     * unpack there), the image user's home (caches, and the trainers' run directories), and the folder of a file its
+     * arguments name. The trainers' run directories land on a writable mount.
+     */
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void volumesAreMountedWhereTheAppReadsAndWrites(Rendering k8s) throws IOException {
+        String runtime = docker.stage(Dockerfile.RUNTIME).instructions().stream()
+                .map(i -> i.keyword() + " " + i.arguments()).collect(Collectors.joining("\n"));
+        String home = runtime.replaceAll("(?s).*--home-dir (\\S+).*", "$1");
+        String imageRuns = runtime.replaceAll("(?s).*SVERTKA_TRAINER_RUNS=(\\S+).*", "$1");
+        assertThat(home).startsWith("/");
+        for (Map<String, Object> spec : k8s.podSpecs()) {
+            Map<String, Object> container = Yaml.mapsAt(spec, "containers").get(0);
+            Map<String, String> env = k8s.env(container);
+            List<String> args = Yaml.listAt(container, "args").stream().map(Object::toString).toList();
+            Set<String> readOrWritten = new HashSet<>(Set.of("/tmp", home, env.get("SVERTKA_SERVE_REGISTRY")));
+            args.stream().filter(a -> a.startsWith("/")).map(a -> Path.of(a).getParent().toString()).forEach(readOrWritten::add);
+            List<Map<String, Object>> mounts = Yaml.mapsAt(container, "volumeMounts");
+            assertThat(mounts).extracting(m -> m.get("mountPath")).as(String.join(" ", args)).isNotEmpty()
+                    .allSatisfy(path -> assertThat(readOrWritten).contains(path.toString()));
+            if (Dockerfile.targetFor(args.get(0)).equals("trainer")) {
+                String runs = env.getOrDefault("SVERTKA_TRAINER_RUNS", imageRuns);
+                assertThat(mounts).as(runs + " is written").anySatisfy(m -> {
+                    assertThat(Path.of(runs).startsWith(m.get("mountPath").toString())).isTrue();
+                    assertThat(m.get("readOnly")).isNotEqualTo(true);
+                });
+            }
+        }
+    }
+
+    /** The Secrets README's Kubernetes section tells the operator to create, with their keys. */
+    static Map<String, Set<String>> documentedSecrets() throws IOException {
+        String readme = Files.readString(AppConfig.ROOT.resolve("README.md"));
+        int start = readme.indexOf("\n## Run on Kubernetes");
+        assertThat(start).as("README has a Kubernetes section").isNotNegative();
+        int end = readme.indexOf("\n## ", start + 1);
+        String section = readme.substring(start, end < 0 ? readme.length() : end).replace("\\\n", " ");
+        Map<String, Set<String>> secrets = new java.util.HashMap<>();
+        java.util.regex.Matcher command = java.util.regex.Pattern
+                .compile("create secret generic ([a-z0-9.-]+)([^`\\n]*)").matcher(section);
+        while (command.find()) {
+            Set<String> keys = secrets.computeIfAbsent(command.group(1), n -> new HashSet<>());
+            java.util.regex.Matcher key = java.util.regex.Pattern.compile("--from-(?:literal|file)=([^=\\s]+)=").matcher(command.group(2));
+            while (key.find()) {
+                keys.add(key.group(1));
+            }
+        }
+        return secrets;
     }
 
     @ParameterizedTest
@@ -365,6 +459,13 @@ class KubernetesManifestsTest {
         assertThat(jobSpec.path("model").asText())
                 .isEqualTo(k8s.env(container).get("SVERTKA_SERVE_MODEL"));
         assertThat(jobSpec.path("epochs").asInt()).isPositive();
+        if (jobSpec.hasNonNull("runDir")) {
+            Path runDir = Path.of(jobSpec.get("runDir").asText());
+            assertThat(Yaml.mapsAt(container, "volumeMounts")).as(runDir + " is written").anySatisfy(m -> {
+                assertThat(runDir.startsWith(m.get("mountPath").toString())).isTrue();
+                assertThat(m.get("readOnly")).isNotEqualTo(true);
+            });
+        }
     }
 
     /** CPU in the base; the gpu overlay puts both trainers, and only them, on one GPU each. */
@@ -500,6 +601,11 @@ class KubernetesManifestsTest {
             return workloads().stream().map(w -> Yaml.mapAt(w, "spec", "template", "spec")).toList();
         }
 
+        /** Every container of every pod. */
+        List<Map<String, Object>> containers() {
+            return podSpecs().stream().flatMap(spec -> Yaml.mapsAt(spec, "containers").stream()).toList();
+        }
+
         Map<String, Object> servingDeployment() {
             return all("Deployment").stream()
                     .filter(d -> Yaml.listAt(Yaml.mapsAt(d, "spec", "template", "spec", "containers").get(0), "args")
@@ -523,7 +629,21 @@ class KubernetesManifestsTest {
                     .orElseThrow(() -> new AssertionError("no KafkaTopic for " + name));
         }
 
-        /** The environment a container gets from its ConfigMaps and env entries (Secrets unknown). */
+        /** The keys of a ConfigMap or Secret of the rendering, or of a Secret README has the operator make. */
+        Set<String> keysOf(String kind, String name, Map<String, Set<String>> documentedSecrets) {
+            Optional<Map<String, Object>> found = all(kind).stream().filter(r -> name.equals(Yaml.at(r, "metadata", "name"))).findFirst();
+            if (found.isPresent()) {
+                Set<String> keys = new HashSet<>(Yaml.mapAt(found.get(), "data").keySet());
+                keys.addAll(Yaml.mapAt(found.get(), "stringData").keySet());
+                return keys;
+            }
+            assertThat(kind).as("no ConfigMap named " + name).isEqualTo("Secret");
+            assertThat(documentedSecrets).as("the Secret " + name + " is neither in the rendering nor made as README says")
+                    .containsKey(name);
+            return documentedSecrets.get(name);
+        }
+
+        /** The environment a container gets from its ConfigMaps and env entries (values from Secrets: null). */
         Map<String, String> env(Map<String, Object> container) {
             Map<String, String> env = new java.util.LinkedHashMap<>();
             for (Map<String, Object> source : Yaml.mapsAt(container, "envFrom")) {
