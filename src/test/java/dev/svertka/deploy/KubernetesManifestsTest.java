@@ -276,6 +276,71 @@ class KubernetesManifestsTest {
         }
     }
 
+    /**
+     * Network policies isolate every Svertka pod both ways and then let it reach DNS (kube-system, port 53, UDP and
+     * TCP) and the Kafka cluster of its bootstrap address (that cluster's pods, in its namespace, on its port), nothing
+     * else; only the server roles take connections, on their HTTP port.
+     */
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void networkPoliciesAllowDnsKafkaAndTheServersHttpOnly(Rendering k8s) {
+        Bootstrap kafka = k8s.bootstrap();
+        for (Map<String, Object> workload : k8s.workloads()) {
+            Map<String, Object> labels = Yaml.mapAt(workload, "spec", "template", "metadata", "labels");
+            Map<String, Object> container = Yaml.mapsAt(workload, "spec", "template", "spec", "containers").get(0);
+            String name = workload.get("kind") + " " + Yaml.stringAt(workload, "metadata", "name");
+            List<Map<String, Object>> policies = k8s.all("NetworkPolicy").stream()
+                    .filter(p -> selects(Yaml.mapAt(p, "spec", "podSelector"), labels)).toList();
+            assertThat(policies.stream().flatMap(p -> Yaml.listAt(p, "spec", "policyTypes").stream()))
+                    .as(name + " is isolated").contains("Ingress", "Egress");
+            List<Map<String, Object>> egress = policies.stream().flatMap(p -> Yaml.mapsAt(p, "spec", "egress").stream()).toList();
+            assertThat(egress).as(name + " egress").allSatisfy(rule -> {
+                List<Map<String, Object>> to = Yaml.mapsAt(rule, "to");
+                assertThat(to).as("no rule lets it reach anything").isNotEmpty();
+                boolean dns = to.stream().allMatch(peer -> inNamespace(peer, "kube-system")
+                        && "kube-dns".equals(Yaml.at(peer, "podSelector", "matchLabels", "k8s-app")));
+                boolean broker = to.stream().allMatch(peer -> inNamespace(peer, kafka.namespace())
+                        && kafka.cluster().equals(Yaml.at(peer, "podSelector", "matchLabels", "strimzi.io/cluster")));
+                assertThat(Yaml.mapsAt(rule, "ports")).as(name + " " + rule).isNotEmpty().allSatisfy(port -> assertThat(
+                        dns && port.get("port").equals(53) || broker && port.get("port").equals(kafka.port())
+                                && port.get("protocol").equals("TCP")).isTrue());
+            });
+            for (String protocol : List.of("UDP", "TCP")) {
+                assertThat(egress).as(name + " resolves names over " + protocol).anySatisfy(rule -> assertThat(
+                        Yaml.mapsAt(rule, "ports")).contains(Map.of("protocol", protocol, "port", 53)));
+            }
+            assertThat(egress).as(name + " reaches Kafka").anySatisfy(rule -> assertThat(Yaml.mapsAt(rule, "ports"))
+                    .contains(Map.of("protocol", "TCP", "port", kafka.port())));
+            List<Map<String, Object>> ingress = policies.stream().flatMap(p -> Yaml.mapsAt(p, "spec", "ingress").stream()).toList();
+            boolean server = AppConfig.SERVER_COMMANDS.contains(Yaml.listAt(container, "args").get(0).toString());
+            assertThat(ingress.isEmpty()).as(name + " takes connections, being a server").isEqualTo(!server);
+            assertThat(ingress).allSatisfy(rule -> assertThat(Yaml.mapsAt(rule, "ports")).as(name + " on its HTTP port only")
+                    .isNotEmpty().allSatisfy(port -> assertThat(port.get("port")).isIn("http", app.httpPort())));
+        }
+    }
+
+    private static boolean inNamespace(Map<String, Object> peer, String namespace) {
+        return namespace.equals(Yaml.at(peer, "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"));
+    }
+
+    /** Whether a label selector (matchLabels, matchExpressions) selects these labels. */
+    private static boolean selects(Map<String, Object> selector, Map<String, Object> labels) {
+        if (!labels.entrySet().containsAll(Yaml.mapAt(selector, "matchLabels").entrySet())) {
+            return false;
+        }
+        return Yaml.mapsAt(selector, "matchExpressions").stream().allMatch(e -> {
+            Object value = labels.get(Yaml.stringAt(e, "key"));
+            List<Object> values = Yaml.listAt(e, "values");
+            return switch (Yaml.stringAt(e, "operator")) {
+                case "In" -> values.contains(value);
+                case "NotIn" -> !values.contains(value);
+                case "Exists" -> value != null;
+                case "DoesNotExist" -> value == null;
+                default -> throw new IllegalStateException("operator of " + e);
+            };
+        });
+    }
+
     /** The Secrets README's Kubernetes section tells the operator to create, with their keys. */
     static Map<String, Set<String>> documentedSecrets() throws IOException {
         String readme = Files.readString(AppConfig.ROOT.resolve("README.md"));
