@@ -36,6 +36,16 @@ class KubernetesManifestsTest {
     private static final String BASE = "base";
     private static final String HPA = "overlays/hpa";
     private static final String GPU = "overlays/gpu";
+    private static final String SASL = "overlays/sasl";
+    /** The KEDA Kafka scaler's trigger metadata and authentication parameters (KEDA 2.16's documentation). */
+    private static final Set<String> KEDA_KAFKA_METADATA = Set.of("bootstrapServers", "consumerGroup", "topic",
+            "lagThreshold", "activationLagThreshold", "offsetResetPolicy", "allowIdleConsumers", "scaleToZeroOnInvalidOffset",
+            "excludePersistentLag", "limitToPartitionsWithLag", "version", "partitionLimitation", "sasl",
+            "saslTokenProvider", "tls", "unsafeSsl", "awsRegion");
+    private static final Set<String> KEDA_KAFKA_AUTH = Set.of("sasl", "saslTokenProvider", "username", "password",
+            "keytab", "realm", "kerberosConfig", "kerberosServiceName", "kerberosDisableFAST", "oauthTokenEndpointUri",
+            "scopes", "oauthExtensions", "tls", "ca", "cert", "key", "keyPassword", "awsRoleArn", "awsAccessKeyID",
+            "awsSecretAccessKey");
     /** The KafkaTopics, apart: they live in the Kafka cluster's namespace, the application in its own. */
     private static final String TOPICS = "topics";
     private static final String REGISTRY_CLAIM = "svertka-registry";
@@ -56,7 +66,7 @@ class KubernetesManifestsTest {
     @Test
     void everyManifestBelongsToAKustomization() throws IOException {
         Set<Path> used = new HashSet<>();
-        for (String dir : List.of(BASE, HPA, GPU, TOPICS)) {
+        for (String dir : List.of(BASE, HPA, GPU, SASL, TOPICS)) {
             used.addAll(Kustomize.files(K8S.resolve(dir)));
         }
         try (Stream<Path> files = Files.walk(K8S)) {
@@ -65,7 +75,7 @@ class KubernetesManifestsTest {
             assertThat(yaml).hasSizeGreaterThanOrEqualTo(10);
         }
         try (Stream<Path> overlays = Files.list(K8S.resolve("overlays"))) {
-            assertThat(overlays.map(p -> "overlays/" + p.getFileName())).containsExactlyInAnyOrder(HPA, GPU);
+            assertThat(overlays.map(p -> "overlays/" + p.getFileName())).containsExactlyInAnyOrder(HPA, GPU, SASL);
         }
     }
 
@@ -462,6 +472,46 @@ class KubernetesManifestsTest {
         }
     }
 
+    /**
+     * Where the cluster wants credentials (KAFKA_SECURITY_PROTOCOL SASL_*), every Svertka container logs in (its
+     * KAFKA_SASL_JAAS_CONFIG), and KEDA's scaler with the same mechanism and TLS, through a TriggerAuthentication of the
+     * rendering with a user and password (and the CA, where the pods have one); where it does not, neither does
+     * KEDA. KEDA's parameters are ones its Kafka scaler knows. The sasl overlay is the one with credentials.
+     */
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void kafkaClientsAndKedaLogInAlike(Rendering k8s) {
+        Map<String, String> config = k8s.env(k8s.containers().get(0));
+        String protocol = config.getOrDefault("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT");
+        boolean sasl = protocol.startsWith("SASL_");
+        assertThat(sasl).as(k8s.dir() + " logs in").isEqualTo(k8s.dir().equals(SASL));
+        for (Map<String, Object> container : k8s.containers()) {
+            assertThat(k8s.env(container).containsKey("KAFKA_SASL_JAAS_CONFIG"))
+                    .as(Yaml.stringAt(container, "name") + " logs in").isEqualTo(sasl);
+        }
+        for (Map<String, Object> trigger : k8s.all("ScaledObject").stream()
+                .flatMap(o -> Yaml.mapsAt(o, "spec", "triggers").stream()).toList()) {
+            Map<String, Object> metadata = Yaml.mapAt(trigger, "metadata");
+            assertThat(KEDA_KAFKA_METADATA).containsAll(metadata.keySet());
+            assertThat(metadata.get("tls")).as("KEDA's TLS").isEqualTo(protocol.endsWith("SSL") ? "enable" : null);
+            assertThat(metadata.get("sasl")).as("KEDA's SASL mechanism")
+                    .isEqualTo(sasl ? Map.of("PLAIN", "plaintext", "SCRAM-SHA-256", "scram_sha256", "SCRAM-SHA-512",
+                            "scram_sha512", "GSSAPI", "gssapi", "OAUTHBEARER", "oauthbearer").get(config.get("KAFKA_SASL_MECHANISM")) : null);
+            String auth = Yaml.stringAt(trigger, "authenticationRef", "name");
+            assertThat(auth != null).as("KEDA authenticates").isEqualTo(sasl);
+            if (auth != null) {
+                Map<String, Object> authentication = k8s.named("TriggerAuthentication", auth);
+                Set<String> parameters = Yaml.mapsAt(authentication, "spec", "secretTargetRef").stream()
+                        .map(r -> Yaml.stringAt(r, "parameter")).collect(Collectors.toSet());
+                assertThat(KEDA_KAFKA_AUTH).containsAll(parameters);
+                assertThat(parameters).contains("username", "password");
+                if (config.containsKey("KAFKA_SSL_TRUSTSTORE_TYPE")) {
+                    assertThat(parameters).as("KEDA trusts the pods' CA").contains("ca");
+                }
+            }
+        }
+    }
+
     @Test
     void topicsAreTheAppsWithACompactedModelsTopic() throws IOException {
         Rendering k8s = topics;
@@ -637,7 +687,7 @@ class KubernetesManifestsTest {
 
     static Stream<Named<Rendering>> renderings() throws IOException {
         List<Named<Rendering>> renderings = new ArrayList<>();
-        for (String dir : List.of(BASE, HPA, GPU)) {
+        for (String dir : List.of(BASE, HPA, GPU, SASL)) {
             renderings.add(Named.of(dir, render(dir)));
         }
         return renderings.stream();
