@@ -16,11 +16,13 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -76,6 +78,31 @@ class KubernetesManifestsTest {
         }
         try (Stream<Path> overlays = Files.list(K8S.resolve("overlays"))) {
             assertThat(overlays.map(p -> "overlays/" + p.getFileName())).containsExactlyInAnyOrder(HPA, GPU, SASL);
+        }
+    }
+
+    /**
+     * The test rendering is what {@code kubectl kustomize} makes of each kustomization, resource for resource (kubectl
+     * sorts them by kind; the order within a resource counts), where kubectl is installed.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {BASE, HPA, GPU, SASL, TOPICS})
+    void theRenderingIsWhatKubectlKustomizeMakes(String dir) throws Exception {
+        Optional<Path> kubectl = Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+                .map(p -> Path.of(p, "kubectl")).filter(Files::isExecutable).findFirst();
+        Assumptions.assumeTrue(kubectl.isPresent(), "no kubectl on the PATH");
+        Path out = Files.createTempFile("kustomize", ".yaml");
+        try {
+            Process process = new ProcessBuilder(kubectl.get().toString(), "kustomize", K8S.resolve(dir).toString())
+                    .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            assertThat(process.waitFor(2, java.util.concurrent.TimeUnit.MINUTES)).as("kubectl kustomize ends").isTrue();
+            assertThat(process.exitValue()).isZero();
+            java.util.Comparator<Map<String, Object>> byId = java.util.Comparator.comparing(
+                    r -> r.get("kind") + "/" + Yaml.at(r, "metadata", "namespace") + "/" + Yaml.at(r, "metadata", "name"));
+            List<Map<String, Object>> theirs = Yaml.loadAll(out).stream().sorted(byId).toList();
+            assertThat(render(dir).resources.stream().sorted(byId).toList()).isEqualTo(theirs);
+        } finally {
+            Files.delete(out);
         }
     }
 

@@ -16,9 +16,8 @@ import java.util.Set;
  * by the patch's own kind and name; JSON 6902 operations on a {@code target} given by kind and name),
  * {@code namespace}, labels on metadata and image overrides ({@code kustomize edit set image}), applied
  * in kustomize's order: patches, namespace, labels, images. Any other field fails, so that the manifests
- * cannot use something this rendering would silently get wrong. (The fields before namespace and
- * JSON 6902 patches were checked against {@code kubectl kustomize} 1.32 on every overlay; those two follow
- * kustomize's namespace filter and RFC 6902 as written, no kubectl was at hand.)
+ * cannot use something this rendering would silently get wrong. Where kubectl is installed,
+ * KubernetesManifestsTest compares every rendering with {@code kubectl kustomize}'s (kubectl 1.32, kustomize 5.5).
  */
 final class Kustomize {
 
@@ -226,16 +225,14 @@ final class Kustomize {
         }
         String mergeKey = MERGE_KEYS.get(field);
         if (base instanceof List<?> baseList && patch instanceof List<?> patchList && mergeKey != null) {
-            List<Object> merged = new ArrayList<>(baseList);
+            // kustomize's order: the patch's items (merged into the base's of the same key), then the base's others
+            List<Object> merged = new ArrayList<>();
+            List<Object> rest = new ArrayList<>(baseList);
             for (Object item : patchList) {
-                Object key = Yaml.map(item).get(mergeKey);
-                int index = indexOf(merged, mergeKey, key);
-                if (index < 0) {
-                    merged.add(item);
-                } else {
-                    merged.set(index, merge(merged.get(index), item, null));
-                }
+                int index = indexOf(rest, mergeKey, Yaml.map(item).get(mergeKey));
+                merged.add(index < 0 ? item : merge(rest.remove(index), item, null));
             }
+            merged.addAll(rest);
             return merged;
         }
         return patch;
