@@ -401,15 +401,20 @@ class KubernetesManifestsTest {
     @ParameterizedTest
     @MethodSource("renderings")
     void podsRunAsTheImagesNonRootUser(Rendering k8s) {
+        // the namespace admits only pods of the "restricted" Pod Security Standard, which these checks spell out
+        assertThat(Yaml.mapAt(k8s.all("Namespace").get(0), "metadata", "labels"))
+                .containsEntry("pod-security.kubernetes.io/enforce", "restricted");
         for (Map<String, Object> spec : k8s.podSpecs()) {
             assertThat(spec).as("no pod talks to the Kubernetes API").containsEntry("automountServiceAccountToken", false);
             assertThat(Yaml.mapAt(spec, "securityContext"))
                     .containsEntry("runAsNonRoot", true)
                     .containsEntry("runAsUser", docker.runtimeUid())
-                    .containsEntry("fsGroup", docker.runtimeUid());
+                    .containsEntry("fsGroup", docker.runtimeUid())
+                    .containsEntry("seccompProfile", Map.of("type", "RuntimeDefault"));
             Set<String> volumes = Yaml.mapsAt(spec, "volumes").stream().map(v -> Yaml.stringAt(v, "name")).collect(Collectors.toSet());
             for (Map<String, Object> container : Yaml.mapsAt(spec, "containers")) {
                 assertThat(Yaml.at(container, "securityContext", "allowPrivilegeEscalation")).isEqualTo(false);
+                assertThat(Yaml.listAt(container, "securityContext", "capabilities", "drop")).contains("ALL");
                 List<Map<String, Object>> mounts = Yaml.mapsAt(container, "volumeMounts");
                 assertThat(mounts).allSatisfy(m -> assertThat(volumes).contains(Yaml.stringAt(m, "name")));
                 if (Boolean.TRUE.equals(Yaml.at(container, "securityContext", "readOnlyRootFilesystem"))) {
