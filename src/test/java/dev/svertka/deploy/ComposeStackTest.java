@@ -102,7 +102,7 @@ class ComposeStackTest {
         assertThat(grace).isGreaterThan(drain).isLessThanOrEqualTo(drain.plusSeconds(10));
     }
 
-    /** The stack creates the app's topics, like k8s/base/topics.yaml, with room for both replicas. */
+    /** The stack creates the app's topics, like k8s/topics/topics.yaml, with room for both replicas. */
     @Test
     void topicsAreTheAppsAndMatchTheClusterOnes() throws IOException {
         Map<String, Integer> partitions = new HashMap<>();
@@ -117,7 +117,7 @@ class ComposeStackTest {
                 app.imagesTopic(), app.predictionsTopic(), app.deadLetterTopic(), app.modelsTopic());
         assertThat(partitions.get(app.imagesTopic())).isGreaterThanOrEqualTo((Integer) Yaml.at(service("inference"), "deploy", "replicas"));
         assertThat(Yaml.stringAt(service("kafka"), "environment", "KAFKA_AUTO_CREATE_TOPICS_ENABLE")).isEqualTo("false");
-        for (Map<String, Object> topic : Yaml.loadAll(AppConfig.ROOT.resolve("k8s/base/topics.yaml"))) {
+        for (Map<String, Object> topic : Yaml.loadAll(AppConfig.ROOT.resolve("k8s/topics/topics.yaml"))) {
             String name = Yaml.stringAt(topic, "spec", "topicName");
             Map<String, String> expected = new HashMap<>();
             Yaml.mapAt(topic, "spec", "config").forEach((k, v) -> {

@@ -12,14 +12,25 @@ import java.util.Set;
 
 /**
  * Renders a kustomization as {@code kustomize build} does, for the features Svertka's k8s/ uses:
- * resources (files and folders), strategic-merge patches from files (including
- * {@code $patch: delete}), labels on metadata and image overrides ({@code kustomize edit set image}). Any other field fails, so that the manifests
- * cannot use something this rendering would silently get wrong. (Checked against
- * {@code kubectl kustomize} 1.32 on every overlay.)
+ * resources (files and folders), patches from files (strategic-merge, including {@code $patch: delete},
+ * by the patch's own kind and name; JSON 6902 operations on a {@code target} given by kind and name),
+ * {@code namespace}, labels on metadata and image overrides ({@code kustomize edit set image}), applied
+ * in kustomize's order: patches, namespace, labels, images. Any other field fails, so that the manifests
+ * cannot use something this rendering would silently get wrong. Where kubectl is installed,
+ * KubernetesManifestsTest compares every rendering with {@code kubectl kustomize}'s (kubectl 1.32, kustomize 5.5).
  */
 final class Kustomize {
 
-    private static final Set<String> FIELDS = Set.of("apiVersion", "kind", "resources", "patches", "labels", "images");
+    private static final Set<String> FIELDS = Set.of("apiVersion", "kind", "resources", "patches", "namespace", "labels",
+            "images");
+    /**
+     * Cluster-scoped kinds among kustomize's built-in ones that a deployment could carry: {@code namespace:} leaves
+     * their metadata.namespace alone (and renames a Namespace). Kustomize treats every kind it does not know, custom
+     * resources included, as namespaced.
+     */
+    private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding",
+            "CustomResourceDefinition", "PersistentVolume", "StorageClass", "PriorityClass", "IngressClass",
+            "RuntimeClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService");
     /** Kubernetes' merge keys for the lists these manifests patch; other lists are replaced. */
     private static final Map<String, String> MERGE_KEYS = Map.of(
             "containers", "name", "initContainers", "name", "volumes", "name",
@@ -62,10 +73,25 @@ final class Kustomize {
             resources.addAll(Files.isDirectory(path) ? build(path) : Yaml.loadAll(path));
         }
         for (Map<String, Object> patch : Yaml.mapsAt(kustomization, "patches")) {
-            if (!patch.keySet().equals(Set.of("path"))) {
-                throw new IllegalStateException(file + ": only patches given by path are rendered: " + patch);
+            Path patchFile = dir.resolve(Yaml.stringAt(patch, "path"));
+            if (patch.keySet().equals(Set.of("path"))) {
+                apply(resources, Yaml.load(patchFile));
+            } else if (patch.keySet().equals(Set.of("path", "target"))) {
+                applyJson6902(file, resources, Yaml.mapAt(patch, "target"), Yaml.loadList(patchFile));
+            } else {
+                throw new IllegalStateException(file + ": only patches given by path (and a target) are rendered: " + patch);
             }
-            apply(resources, Yaml.load(dir.resolve(Yaml.stringAt(patch, "path"))));
+        }
+        Object namespace = kustomization.get("namespace");
+        if (namespace != null) {
+            for (Map<String, Object> resource : resources) {
+                Map<String, Object> metadata = Yaml.map(resource.get("metadata"));
+                if ("Namespace".equals(resource.get("kind"))) {
+                    metadata.put("name", namespace.toString());
+                } else if (!CLUSTER_SCOPED.contains(resource.get("kind"))) {
+                    metadata.put("namespace", namespace.toString());
+                }
+            }
         }
         for (Map<String, Object> label : Yaml.mapsAt(kustomization, "labels")) {
             if (!Boolean.FALSE.equals(label.get("includeSelectors")) || label.containsKey("includeTemplates")) {
@@ -118,6 +144,73 @@ final class Kustomize {
         }
     }
 
+    /** RFC 6902 add, replace and remove on every resource of the target's kind and name. */
+    private static void applyJson6902(Path file, List<Map<String, Object>> resources, Map<String, Object> target,
+            List<Object> operations) {
+        if (!Set.of("kind", "name").containsAll(target.keySet())) {
+            throw new IllegalStateException(file + ": only targets by kind and name are rendered: " + target);
+        }
+        List<Map<String, Object>> targets = resources.stream()
+                .filter(r -> target.entrySet().stream().allMatch(e -> e.getValue().equals(
+                        e.getKey().equals("kind") ? r.get("kind") : Yaml.at(r, "metadata", "name"))))
+                .toList();
+        if (targets.isEmpty()) {
+            throw new IllegalStateException(file + ": the patch's target does not exist: " + target);
+        }
+        for (Map<String, Object> resource : targets) {
+            for (Object item : operations) {
+                Map<String, Object> operation = Yaml.map(item);
+                String op = Yaml.stringAt(operation, "op");
+                List<String> path = pointer(Yaml.stringAt(operation, "path"));
+                Object parent = resource;
+                for (String token : path.subList(0, path.size() - 1)) {
+                    parent = parent instanceof List<?> list ? list.get(Integer.parseInt(token)) : Yaml.map(parent).get(token);
+                    if (parent == null) {
+                        throw new IllegalStateException(file + ": no " + operation.get("path") + " in " + target);
+                    }
+                }
+                String last = path.get(path.size() - 1);
+                setAt(file, parent, last, op, operation);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void setAt(Path file, Object parent, String last, String op, Map<String, Object> operation) {
+        boolean known = parent instanceof List<?> list ? !last.equals("-") && Integer.parseInt(last) < list.size()
+                : Yaml.map(parent).containsKey(last);
+        if (!op.equals("add") && !known) {
+            throw new IllegalStateException(file + ": " + op + " of a missing " + operation.get("path"));
+        }
+        Object value = operation.get("value");
+        if (parent instanceof List<?>) {
+            List<Object> list = (List<Object>) parent;
+            int index = last.equals("-") ? list.size() : Integer.parseInt(last);
+            switch (op) {
+                case "add" -> list.add(index, value);
+                case "replace" -> list.set(index, value);
+                case "remove" -> list.remove(index);
+                default -> throw new IllegalStateException(file + ": the test rendering does not know op " + op);
+            }
+        } else {
+            Map<String, Object> map = Yaml.map(parent);
+            switch (op) {
+                case "add", "replace" -> map.put(last, value);
+                case "remove" -> map.remove(last);
+                default -> throw new IllegalStateException(file + ": the test rendering does not know op " + op);
+            }
+        }
+    }
+
+    /** A JSON pointer's reference tokens ("/spec/a~1b/0" -> spec, a/b, 0). */
+    private static List<String> pointer(String path) {
+        if (path == null || !path.startsWith("/")) {
+            throw new IllegalStateException("not a JSON pointer: " + path);
+        }
+        return java.util.Arrays.stream(path.substring(1).split("/", -1))
+                .map(t -> t.replace("~1", "/").replace("~0", "~")).toList();
+    }
+
     private static Object merge(Object base, Object patch, String field) {
         if (base instanceof Map<?, ?> && patch instanceof Map<?, ?>) {
             Map<String, Object> merged = new LinkedHashMap<>(Yaml.map(base));
@@ -132,16 +225,14 @@ final class Kustomize {
         }
         String mergeKey = MERGE_KEYS.get(field);
         if (base instanceof List<?> baseList && patch instanceof List<?> patchList && mergeKey != null) {
-            List<Object> merged = new ArrayList<>(baseList);
+            // kustomize's order: the patch's items (merged into the base's of the same key), then the base's others
+            List<Object> merged = new ArrayList<>();
+            List<Object> rest = new ArrayList<>(baseList);
             for (Object item : patchList) {
-                Object key = Yaml.map(item).get(mergeKey);
-                int index = indexOf(merged, mergeKey, key);
-                if (index < 0) {
-                    merged.add(item);
-                } else {
-                    merged.set(index, merge(merged.get(index), item, null));
-                }
+                int index = indexOf(rest, mergeKey, Yaml.map(item).get(mergeKey));
+                merged.add(index < 0 ? item : merge(rest.remove(index), item, null));
             }
+            merged.addAll(rest);
             return merged;
         }
         return patch;

@@ -38,6 +38,17 @@ final class Yaml {
         return documents.get(0);
     }
 
+    /** A file holding one YAML list (a JSON 6902 patch). */
+    static List<Object> loadList(Path file) throws IOException {
+        try (Reader reader = Files.newBufferedReader(file)) {
+            Object document = parser().load(reader);
+            if (!(document instanceof List<?> list)) {
+                throw new IllegalStateException(file + " is not a YAML list");
+            }
+            return new ArrayList<>(list);
+        }
+    }
+
     /** The value under the given keys, or null where a key is missing. */
     static Object at(Object node, String... keys) {
         Object current = node;
