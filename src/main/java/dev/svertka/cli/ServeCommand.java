@@ -60,8 +60,9 @@ public class ServeCommand implements Callable<Integer> {
         if (awaitsFirstVersion(reference)) {
             // an inference pod may start before the first training run: it stays unready, consuming nothing,
             // until the model watcher sees a version announced live
-            System.out.printf("Waiting for model %s: no version in registry %s yet; it is served once announced live"
-                    + " on topic %s. Stop with Ctrl+C.%n", reference, store.root(), modelsConfig.topic());
+            System.out.printf("Waiting for model %s: no version in registry %s yet (it has: %s); it is served once"
+                    + " announced live on topic %s. Stop with Ctrl+C.%n", reference, store.root(), store.names(),
+                    modelsConfig.topic());
         } else {
             ModelVersion version = store.resolve(reference);
             models.load(version);
