@@ -129,14 +129,15 @@ public class ModelWatcher {
         }
     }
 
-    /** Loads the announced live version of the served model if it is not the one served (nor rejected before). */
+    /**
+     * Loads the announced live version of the served model (of the configured one while none is served yet) if it
+     * is not the one served (nor rejected before).
+     */
     private void reconcile() {
         ModelVersion serving = models.currentVersion().orElse(null);
-        if (serving == null) {
-            return;
-        }
-        ModelAnnouncement wanted = live.get(serving.card().name());
-        if (wanted == null || wanted.version() == serving.card().version()) {
+        String name = serving != null ? serving.card().name() : serve.model().orElse(null);
+        ModelAnnouncement wanted = name == null ? null : live.get(name);
+        if (wanted == null || serving != null && wanted.version() == serving.card().version()) {
             return;
         }
         String id = id(wanted);
@@ -149,7 +150,8 @@ public class ModelWatcher {
                 throw new RegistryException("the registry at " + registry.root() + " holds sha256 " + next.card().sha256()
                         + " where the announcement says " + wanted.sha256());
             }
-            LOG.infof("Model %s announced live; switching from %s", wanted.reference(), serving.card().reference());
+            LOG.infof("Model %s announced live; switching from %s", wanted.reference(),
+                    serving == null ? "nothing" : serving.card().reference());
             models.load(next);
         } catch (RegistryException e) {
             rejected.add(id);

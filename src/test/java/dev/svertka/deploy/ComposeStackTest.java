@@ -107,11 +107,9 @@ class ComposeStackTest {
     void topicsAreTheAppsAndMatchTheClusterOnes() throws IOException {
         Map<String, Integer> partitions = new HashMap<>();
         Map<String, Map<String, String>> configs = new HashMap<>();
-        Matcher m = TOPIC.matcher(String.join("\n", Yaml.listAt(service("topics"), "command").stream().map(Object::toString).toList()));
-        while (m.find()) {
-            partitions.put(m.group(1), Integer.parseInt(m.group(2)));
-            configs.put(m.group(1), Pattern.compile(" --config ").splitAsStream(m.group(3)).filter(s -> !s.isBlank())
-                    .map(s -> s.split("=", 2)).collect(Collectors.toMap(kv -> kv[0], kv -> kv[1])));
+        for (Topic topic : topics(service("topics"))) {
+            partitions.put(topic.name(), topic.partitions());
+            configs.put(topic.name(), topic.configs());
         }
         assertThat(partitions.keySet()).containsExactlyInAnyOrder(
                 app.imagesTopic(), app.predictionsTopic(), app.deadLetterTopic(), app.modelsTopic());
@@ -127,6 +125,22 @@ class ComposeStackTest {
             });
             assertThat(configs.get(name)).as(name + " as on the cluster").isEqualTo(expected);
         }
+    }
+
+    /** A topic the {@code topics} service creates. */
+    record Topic(String name, int partitions, Map<String, String> configs) {
+    }
+
+    /** The topics a service's {@code kafka-topics.sh --create} lines make. */
+    static List<Topic> topics(Map<String, Object> service) {
+        List<Topic> topics = new ArrayList<>();
+        Matcher m = TOPIC.matcher(String.join("\n", Yaml.listAt(service, "command").stream().map(Object::toString).toList()));
+        while (m.find()) {
+            topics.add(new Topic(m.group(1), Integer.parseInt(m.group(2)), Pattern.compile(" --config ")
+                    .splitAsStream(m.group(3)).filter(s -> !s.isBlank()).map(s -> s.split("=", 2))
+                    .collect(Collectors.toMap(kv -> kv[0], kv -> kv[1]))));
+        }
+        return topics;
     }
 
     /** Prometheus scrapes every Svertka server at the app's metrics path and port. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,6 +25,9 @@ record Dockerfile(List<Instruction> globalArgs, List<Stage> stages) {
     static final String RUNTIME = "runtime";
     /** The images: stages built on {@link #RUNTIME} that add an app. */
     static final List<String> IMAGES = List.of("inference", "trainer");
+    private static final Pattern ENV_PAIR = Pattern.compile("(\\w+)=(\"[^\"]*\"|\\S+)");
+    private static final Pattern HOME = Pattern.compile("--home-dir (\\S+)");
+    private static final Pattern OWNED_DIRECTORY = Pattern.compile("--home-dir (\\S+)|chown \\S+ (\\S+)");
     private static final Pattern USAGE = Pattern.compile("^#\\s+docker build .*--target (\\S+) .*-t ([^\\s:]+)");
 
     record Instruction(String keyword, String arguments) {
@@ -182,6 +186,46 @@ record Dockerfile(List<Instruction> globalArgs, List<Stage> stages) {
     /** The image stage a command runs in: the inference one unless it needs the training stack. */
     static String targetFor(String command) {
         return AppConfig.trainingCommands().contains(command) ? "trainer" : "inference";
+    }
+
+    /** The variables an image's processes get: the runtime stage's ENV, then its own stage's. */
+    Map<String, String> environment(String target) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String name : List.of(RUNTIME, target)) {
+            for (Instruction instruction : stage(name).all("ENV")) {
+                Matcher pair = ENV_PAIR.matcher(instruction.arguments());
+                while (pair.find()) {
+                    env.put(pair.group(1), pair.group(2).replaceAll("^\"|\"$", ""));
+                }
+            }
+        }
+        return env;
+    }
+
+    /** Where an image's fast-jar is built here: the source of its {@code COPY ... quarkus-run.jar}. */
+    Path application(String target) {
+        return stage(target).all("COPY").stream().flatMap(copy -> copy.operands().stream())
+                .filter(source -> source.startsWith(TARGET) && source.endsWith("/quarkus-run.jar"))
+                .map(source -> AppConfig.ROOT.resolve("target").resolve(source.substring(TARGET.length())))
+                .findFirst().orElseThrow(() -> new IllegalStateException("stage " + target + " copies no quarkus-run.jar"));
+    }
+
+    /** The directories the runtime stage gives its user: the home directory and what it chowns. */
+    List<String> userDirectories() {
+        List<String> found = new ArrayList<>();
+        for (Instruction run : stage(RUNTIME).all("RUN")) {
+            Matcher owned = OWNED_DIRECTORY.matcher(run.arguments());
+            while (owned.find()) {
+                found.add(owned.group(1) != null ? owned.group(1) : owned.group(2));
+            }
+        }
+        return found;
+    }
+
+    /** The image's home directory of its user ({@code useradd --home-dir}). */
+    String home() {
+        return stage(RUNTIME).all("RUN").stream().map(run -> HOME.matcher(run.arguments())).filter(Matcher::find)
+                .map(m -> m.group(1)).findFirst().orElseThrow(() -> new IllegalStateException("no useradd --home-dir"));
     }
 
     /** The numeric user the images run as. */
