@@ -58,7 +58,8 @@ class PodShapedIT {
         // the Secrets made outside the manifests (README): the trainer API's token; no Kafka credentials
         Map<String, Map<String, String>> secrets = Map.of("svertka-trainer", Map.of("SVERTKA_TRAINER_TOKEN", TOKEN));
         try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.in(dir.resolve("kafka")))) {
-            createTopics(kafka, k8s.stream().filter(r -> "KafkaTopic".equals(r.get("kind")))
+            createTopics(kafka, Kustomize.build(AppConfig.ROOT.resolve("k8s/topics")).stream()
+                    .filter(r -> "KafkaTopic".equals(r.get("kind")))
                     .map(t -> topic(Yaml.stringAt(t, "spec", "topicName"), (Integer) Yaml.at(t, "spec", "partitions"),
                             Yaml.mapAt(t, "spec", "config")))
                     .toList());
