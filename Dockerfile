@@ -4,14 +4,16 @@
 #   docker build --target trainer -t svertka-trainer .                         # every command, CPU training
 #   docker build --target trainer --build-arg BACKEND=cuda -t svertka-cuda .   # GPU trainer (ND4J on CUDA 11.6)
 #   docker build --target trainer --build-arg ND4J_NATIVES=linux-x86_64 -t svertka-trainer .   # CPUs without AVX2
+#   docker build --target inference --build-arg BACKEND=cuda-inference -t svertka-gpu .   # serve on GPUs (CUDA 12)
 #   docker run --rm svertka-trainer demo
 #   docker run --rm -p 8080:8080 -e KAFKA_BOOTSTRAP_SERVERS=kafka:9092 -e SVERTKA_SERVE_MODEL=fashion \
 #       -v registry:/registry svertka serve
 # Without --target the trainer image is built (the last stage): a plain `docker build .` still gives the image
 # that runs every command, as it did when there was one image.
 
-# BACKEND selects both the Maven build (cuda: the -Pcuda profile) and the runtime base below, so
-# a CUDA build can never end up on a base without CUDA, nor a CPU build on a CUDA base.
+# BACKEND selects both the Maven build (cuda: the -Pcuda profile; cuda-inference: ONNX Runtime's GPU build,
+# -Pgpu-inference) and the runtime base below, so a CUDA build can never end up on a base without CUDA, nor a
+# CPU build on a CUDA base.
 ARG BACKEND=cpu
 
 FROM eclipse-temurin:17-jdk-jammy AS build
@@ -30,11 +32,16 @@ RUN --mount=type=cache,target=/root/.m2 \
     case "$BACKEND" in \
       cpu) profile= ;; \
       cuda) profile=-Pcuda ;; \
-      *) echo "BACKEND must be cpu or cuda, not '$BACKEND'" >&2; exit 1 ;; \
+      cuda-inference) profile=-Pcpu,gpu-inference ;; \
+      *) echo "BACKEND must be cpu, cuda or cuda-inference, not '$BACKEND'" >&2; exit 1 ;; \
     esac \
  && ./mvnw -B -q package -Dmaven.test.skip=true $profile ${ND4J_NATIVES:+-Dnd4j.native.classifier=$ND4J_NATIVES} \
  && if [ "$BACKEND" = cuda ] && ! ls target/quarkus-app/lib/main | grep -q '^org\.nd4j\.nd4j-cuda-'; then \
       echo "BACKEND=cuda but no nd4j-cuda jar in target/quarkus-app/lib/main: check the cuda profile in pom.xml" >&2; \
+      exit 1; \
+    fi \
+ && if [ "$BACKEND" = cuda-inference ] && ! ls target/inference-app/lib/main | grep -q 'onnxruntime_gpu'; then \
+      echo "BACKEND=cuda-inference but no onnxruntime_gpu jar in target/inference-app: check the gpu-inference profile" >&2; \
       exit 1; \
     fi
 
@@ -49,6 +56,15 @@ ENV JAVA_HOME=/opt/java/openjdk \
 COPY --from=eclipse-temurin:17-jre-jammy /opt/java/openjdk /opt/java/openjdk
 # the cuda profile ships ND4J built with and without cuDNN; JavaCPP loads the cuDNN build with this
 ENV JDK_JAVA_OPTIONS="-Djavacpp.platform.extension=-cudnn"
+
+# ONNX Runtime 1.24's CUDA provider links against CUDA 12 and cuDNN 9: the GPU inference image's base
+FROM nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04 AS runtime-cuda-inference
+ENV JAVA_HOME=/opt/java/openjdk \
+    PATH=/opt/java/openjdk/bin:$PATH \
+    LANG=C.UTF-8
+COPY --from=eclipse-temurin:17-jre-jammy /opt/java/openjdk /opt/java/openjdk
+# serve on the GPU; a pod without one still serves, on the CPU, and its log says why
+ENV SVERTKA_SERVE_EXECUTION_PROVIDER=CUDA
 
 # What both images share: the base, the user, the environment and the entry point.
 FROM runtime-${BACKEND} AS runtime
@@ -85,8 +101,8 @@ ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/quarkus-run.jar \"$@\"",
 CMD ["--help"]
 
 # The inference role: the app without DL4J, ND4J and JavaCPP (target/inference-app, a third of the jars'
-# size); the commands that train say that they need the trainer image. Built with the default BACKEND=cpu
-# only: ONNX Runtime serves on the CPU, and a cuda build (-Pcuda) makes the trainer's app alone.
+# size); the commands that train say that they need the trainer image. BACKEND=cpu serves on the CPU,
+# cuda-inference on GPUs (ONNX Runtime's CUDA provider); a cuda build (-Pcuda) makes the trainer's app alone.
 FROM runtime AS inference
 LABEL org.opencontainers.image.title="svertka"
 # Only the Quarkus fast-jar layout; dependencies first, so a code change rebuilds thin layers.

@@ -87,9 +87,20 @@ public interface ServeConfig {
     Producer producer();
 
     /** The ONNX Runtime session options configured here, as serving (and the checks of what it serves) use them. */
+    /**
+     * Where sessions run: CPU, or CUDA with the GPU build (Maven profile gpu-inference, the inference-gpu image);
+     * a session falls back to the CPU, with a warning, when the GPU cannot be used.
+     */
+    @WithDefault("CPU")
+    OnnxSessions.Provider executionProvider();
+
+    /** The GPU a CUDA session runs on. */
+    @WithDefault("0")
+    int deviceId();
+
     default OnnxSessions.Options sessionOptions() {
         return new OnnxSessions.Options(intraOpThreads(), interOpThreads(), optimizationLevel(), memoryPattern(),
-                executionMode(), spinning());
+                executionMode(), spinning(), new OnnxSessions.Device(executionProvider(), deviceId()));
     }
 
     interface Producer {

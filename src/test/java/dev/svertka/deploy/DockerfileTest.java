@@ -87,7 +87,7 @@ class DockerfileTest {
                 .filter(n -> n != null && n.startsWith("runtime-"))
                 .map(n -> n.substring("runtime-".length()))
                 .collect(Collectors.toSet());
-        assertThat(backends).containsExactlyInAnyOrder("cpu", "cuda");
+        assertThat(backends).containsExactlyInAnyOrder("cpu", "cuda", "cuda-inference");
         String build = docker.stage("build").all("RUN").stream().map(Instruction::arguments)
                 .filter(r -> r.contains("./mvnw")).findFirst().orElseThrow();
         for (String backend : backends) {
@@ -99,6 +99,13 @@ class DockerfileTest {
         assertThat(cuda.base()).startsWith("nvidia/cuda:11.6").contains("runtime");
         assertThat(cuda.all("COPY")).anySatisfy(c -> assertThat(c.flag("from").orElse("")).contains("17-jre"));
         assertThat(cuda.all("ENV")).anySatisfy(e -> assertThat(e.arguments()).contains("JAVA_HOME=/opt/java/openjdk"));
+        // ONNX Runtime's GPU build for serving, on the CUDA/cuDNN it links against, asking for the GPU
+        assertThat(build).contains("cuda-inference) profile=-Pcpu,gpu-inference").contains("onnxruntime_gpu");
+        Stage serving = docker.stage("runtime-cuda-inference");
+        assertThat(serving.base()).startsWith("nvidia/cuda:12.").contains("cudnn").contains("runtime");
+        assertThat(serving.all("COPY")).anySatisfy(c -> assertThat(c.flag("from").orElse("")).contains("17-jre"));
+        assertThat(serving.all("ENV")).anySatisfy(e -> assertThat(e.arguments())
+                .contains("SVERTKA_SERVE_EXECUTION_PROVIDER=CUDA"));
     }
 
     @Test

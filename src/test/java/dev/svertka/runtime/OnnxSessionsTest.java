@@ -6,9 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -73,6 +78,51 @@ class OnnxSessionsTest {
         assertThat(fromFile).isDeepEqualTo(fromBytes);
     }
 
+    /**
+     * A session asked to run on a GPU this machine or build lacks runs on the CPU, says so, and classifies the same.
+     * (The CPU build has no CUDA provider; the GPU build's finds no CUDA libraries or device here.)
+     */
+    @Test
+    void aSessionWithoutItsGpuRunsOnTheCpuAndWarns() throws Exception {
+        Path file = Files.write(dir.resolve("model.onnx"), model);
+        float[] images = new float[SHAPE.pixels()];
+        Arrays.fill(images, 0.5f);
+        List<LogRecord> logged = new ArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(OnnxSessions.class.getName());
+        log.addHandler(handler);
+        float[][] onGpu;
+        float[][] onCpu;
+        try (OrtSession session = OnnxSessions.open(file, OnnxSessions.Options.DEFAULT
+                .on(new OnnxSessions.Device(OnnxSessions.Provider.CUDA, 0)))) {
+            onGpu = classify(session, images);
+        } finally {
+            log.removeHandler(handler);
+        }
+        try (OrtSession session = OnnxSessions.open(file, OnnxSessions.Options.DEFAULT)) {
+            onCpu = classify(session, images);
+        }
+
+        assertThat(onGpu).isDeepEqualTo(onCpu);
+        assertThat(logged).anySatisfy(record -> {
+            assertThat(record.getLevel()).isEqualTo(Level.WARNING);
+            assertThat(record.getMessage()).contains("on CPU, not CUDA device 0: ");
+        });
+    }
+
     @Test
     void theOptimisationLevelReachesTheSession() throws Exception {
         assertThat(optimisedOps(OptLevel.NO_OPT)).contains("Conv", "Relu");
@@ -82,7 +132,7 @@ class OnnxSessionsTest {
     @Test
     void spinningIsTurnedOffForBothThreadPools() throws Exception {
         OnnxSessions.Options quiet = new OnnxSessions.Options(2, 2, OptLevel.ALL_OPT, true, ExecutionMode.SEQUENTIAL,
-                false);
+                false, OnnxSessions.Device.CPU);
         try (OrtSession.SessionOptions options = quiet.toSessionOptions()) {
             assertThat(options.getConfigEntries()).containsEntry("session.intra_op.allow_spinning", "0")
                     .containsEntry("session.inter_op.allow_spinning", "0");
@@ -103,7 +153,8 @@ class OnnxSessionsTest {
     /** The node types of the model as ONNX Runtime optimised it at {@code level}, which it saves on request. */
     private List<String> optimisedOps(OptLevel level) throws Exception {
         Path saved = dir.resolve(level + ".onnx");
-        OnnxSessions.Options options = new OnnxSessions.Options(1, 1, level, true, ExecutionMode.SEQUENTIAL, true);
+        OnnxSessions.Options options = new OnnxSessions.Options(1, 1, level, true, ExecutionMode.SEQUENTIAL, true,
+                OnnxSessions.Device.CPU);
         try (OrtSession.SessionOptions sessionOptions = options.toSessionOptions()) {
             sessionOptions.setOptimizedModelFilePath(saved.toString());
             OnnxSessions.environment().createSession(model, sessionOptions).close();
