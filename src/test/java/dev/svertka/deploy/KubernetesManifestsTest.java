@@ -38,6 +38,7 @@ class KubernetesManifestsTest {
     private static final String BASE = "base";
     private static final String HPA = "overlays/hpa";
     private static final String GPU = "overlays/gpu";
+    private static final String GPU_INFERENCE = "overlays/gpu-inference";
     private static final String SASL = "overlays/sasl";
     /** The KEDA Kafka scaler's trigger metadata and authentication parameters (KEDA 2.16's documentation). */
     private static final Set<String> KEDA_KAFKA_METADATA = Set.of("bootstrapServers", "consumerGroup", "topic",
@@ -68,7 +69,7 @@ class KubernetesManifestsTest {
     @Test
     void everyManifestBelongsToAKustomization() throws IOException {
         Set<Path> used = new HashSet<>();
-        for (String dir : List.of(BASE, HPA, GPU, SASL, TOPICS)) {
+        for (String dir : List.of(BASE, HPA, GPU, GPU_INFERENCE, SASL, TOPICS)) {
             used.addAll(Kustomize.files(K8S.resolve(dir)));
         }
         try (Stream<Path> files = Files.walk(K8S)) {
@@ -77,7 +78,7 @@ class KubernetesManifestsTest {
             assertThat(yaml).hasSizeGreaterThanOrEqualTo(10);
         }
         try (Stream<Path> overlays = Files.list(K8S.resolve("overlays"))) {
-            assertThat(overlays.map(p -> "overlays/" + p.getFileName())).containsExactlyInAnyOrder(HPA, GPU, SASL);
+            assertThat(overlays.map(p -> "overlays/" + p.getFileName())).containsExactlyInAnyOrder(HPA, GPU, GPU_INFERENCE, SASL);
         }
     }
 
@@ -86,7 +87,7 @@ class KubernetesManifestsTest {
      * sorts them by kind; the order within a resource counts), where kubectl is installed.
      */
     @ParameterizedTest
-    @ValueSource(strings = {BASE, HPA, GPU, SASL, TOPICS})
+    @ValueSource(strings = {BASE, HPA, GPU, GPU_INFERENCE, SASL, TOPICS})
     void theRenderingIsWhatKubectlKustomizeMakes(String dir) throws Exception {
         Optional<Path> kubectl = Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
                 .map(p -> Path.of(p, "kubectl")).filter(Files::isExecutable).findFirst();
@@ -153,7 +154,7 @@ class KubernetesManifestsTest {
             for (Map<String, Object> container : Yaml.mapsAt(pod, "spec", "containers")) {
                 String name = workload.get("kind") + " " + Yaml.stringAt(workload, "metadata", "name");
                 String image = Yaml.stringAt(container, "image");
-                assertThat(image).as(name).matches("(.+/)?svertka(-trainer|-cuda)?[:@].+");
+                assertThat(image).as(name).matches("(.+/)?svertka(-trainer|-cuda|-gpu)?[:@].+");
                 String command = Yaml.listAt(container, "args").get(0).toString();
                 assertThat(commands).as(name).contains(command);
                 assertThat(Dockerfile.targetOf(image)).as(name + " runs " + command + " from the image made for it")
@@ -192,7 +193,7 @@ class KubernetesManifestsTest {
             containers.addAll(Yaml.mapsAt(spec, "initContainers"));
             for (Map<String, Object> container : containers) {
                 assertThat(Yaml.stringAt(container, "image")).as(Yaml.stringAt(container, "name"))
-                        .matches("(.+/)?svertka(-trainer|-cuda)?(:" + java.util.regex.Pattern.quote(release)
+                        .matches("(.+/)?svertka(-trainer|-cuda|-gpu)?(:" + java.util.regex.Pattern.quote(release)
                                 + "|@sha256:[0-9a-f]{64})");
             }
         }
@@ -615,33 +616,40 @@ class KubernetesManifestsTest {
         }
     }
 
-    /** CPU in the base; the gpu overlay puts both trainers, and only them, on one GPU each. */
+    /**
+     * CPU in the base; the gpu overlay puts both trainers, and only them, on one GPU each, from the CUDA trainer image;
+     * gpu-inference the inference pods, and only them, from the GPU inference image.
+     */
     @Test
-    void onlyTheGpuOverlayAsksForGpusAndOnlyForTheTrainers() throws IOException {
+    void onlyTheGpuOverlaysAskForGpusEachForItsRole() throws IOException {
         for (String dir : List.of(BASE, HPA)) {
             for (Map<String, Object> workload : render(dir).workloads()) {
                 assertThat(Yaml.mapsAt(workload, "spec", "template", "spec", "containers"))
                         .allSatisfy(c -> assertThat(c.toString()).doesNotContain("nvidia.com/gpu").doesNotContain("cuda"));
             }
         }
-        Rendering gpu = render(GPU);
-        for (Map<String, Object> workload : gpu.workloads()) {
+        assertOnGpus(render(GPU), false, "svertka-cuda");
+        assertOnGpus(render(GPU_INFERENCE), true, "svertka-gpu");
+    }
+
+    private static void assertOnGpus(Rendering overlay, boolean serving, String image) throws IOException {
+        for (Map<String, Object> workload : overlay.workloads()) {
             Map<String, Object> spec = Yaml.mapAt(workload, "spec", "template", "spec");
             Map<String, Object> container = Yaml.mapsAt(spec, "containers").get(0);
-            boolean trainer = !Yaml.listAt(container, "args").get(0).equals("serve");
-            if (!trainer) {
+            if (Yaml.listAt(container, "args").get(0).equals("serve") != serving) {
                 assertThat(container.toString()).doesNotContain("nvidia.com/gpu");
                 continue;
             }
             assertThat(Yaml.at(container, "resources", "limits", "nvidia.com/gpu")).isEqualTo(1);
             assertThat(Yaml.at(container, "resources", "requests", "nvidia.com/gpu")).isEqualTo(1);
-            assertThat(Yaml.stringAt(container, "image")).matches("(.+/)?svertka-cuda[:@].+");
+            assertThat(Yaml.stringAt(container, "image")).matches("(.+/)?" + image + "[:@].+");
             assertThat(Yaml.mapAt(spec, "nodeSelector")).isNotEmpty();
             assertThat(Yaml.mapsAt(spec, "tolerations")).anySatisfy(t -> assertThat(t.get("key")).isEqualTo("nvidia.com/gpu"));
-            assertResources(workload.get("kind") + " (gpu)", container);
+            assertResources(workload.get("kind") + " (" + overlay.dir() + ")", container);
         }
-        assertThat(gpu.workloads().stream().filter(w -> w.toString().contains("nvidia.com/gpu"))).hasSize(2);
-        assertThat(Files.readString(Dockerfile.PATH)).contains("-t svertka-cuda");
+        assertThat(overlay.workloads().stream().filter(w -> w.toString().contains("nvidia.com/gpu")))
+                .hasSize(serving ? 1 : 2);
+        assertThat(Files.readString(Dockerfile.PATH)).contains("-t " + image);
     }
 
     /**
@@ -719,7 +727,7 @@ class KubernetesManifestsTest {
 
     static Stream<Named<Rendering>> renderings() throws IOException {
         List<Named<Rendering>> renderings = new ArrayList<>();
-        for (String dir : List.of(BASE, HPA, GPU, SASL)) {
+        for (String dir : List.of(BASE, HPA, GPU, GPU_INFERENCE, SASL)) {
             renderings.add(Named.of(dir, render(dir)));
         }
         return renderings.stream();
