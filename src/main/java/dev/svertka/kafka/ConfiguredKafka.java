@@ -1,0 +1,24 @@
+package dev.svertka.kafka;
+
+import java.util.Map;
+
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import io.smallrye.common.annotation.Identifier;
+
+/**
+ * The process's Kafka clients, from the {@code kafka.*} properties and {@code KAFKA_*} variables (SmallRye's
+ * {@code default-kafka-broker} map, which the messaging channels use too): topic admin, announcer, model watcher,
+ * {@code send}, the {@code kafka:} training source all connect as the inference pipeline does.
+ */
+@Singleton
+public class ConfiguredKafka {
+
+    // @Singleton: KafkaClients is final (no client proxy) and immutable
+    @Produces
+    @Singleton
+    KafkaClients clients(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        return KafkaClients.of(kafka);
+    }
+}
