@@ -85,6 +85,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         return bootstrapServers;
     }
 
+    /** Clients of this broker. */
+    public KafkaClients clients() {
+        return KafkaClients.at(bootstrapServers);
+    }
+
     /** The options with the port actually bound, to restart the same broker later. */
     public Options options() {
         return options;
@@ -146,9 +151,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) throws IOException {
-        Map<String, Object> config = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        Map<String, Object> config = clients().admin(Map.of(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000));
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(config)) {
             while (true) {

@@ -22,8 +22,8 @@ class EmbeddedKafkaTest {
         EmbeddedKafka.Options options;
         try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.in(dataDir))) {
             options = kafka.options();
-            Topics.ensure(kafka.bootstrapServers(), Map.of("pictures", 3));
-            try (ImageProducer producer = new ImageProducer(kafka.bootstrapServers(), "pictures")) {
+            Topics.ensure(kafka.clients(), Map.of("pictures", 3));
+            try (ImageProducer producer = new ImageProducer(kafka.clients(), "pictures")) {
                 for (int i = 0; i < 20; i++) {
                     producer.send("id-" + i, ("image " + i).getBytes(StandardCharsets.UTF_8), Map.of("n", "" + i));
                 }
@@ -45,7 +45,7 @@ class EmbeddedKafkaTest {
     }
 
     private static List<ConsumerRecord<String, byte[]>> read(String bootstrap, int expected) {
-        try (RecordCollector collector = new RecordCollector(bootstrap, List.of("pictures"))) {
+        try (RecordCollector collector = new RecordCollector(KafkaClients.at(bootstrap), List.of("pictures"))) {
             return collector.until(records -> records.size() >= expected, Duration.ofSeconds(30));
         }
     }

@@ -3,6 +3,7 @@ package dev.svertka.serve;
 import java.nio.file.Files;
 import java.util.Map;
 
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.train.JobSpec;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.kafka.Topics;
@@ -24,7 +25,7 @@ final class ServedModel {
      */
     static synchronized LabeledImages serve(ModelHolder models, TopicsConfig topics, String brokers)
             throws Exception {
-        Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
+        Topics.ensure(KafkaClients.at(brokers), Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
         if (trained == null) {
             trained = new TrainingPipeline(System.out).run(JobSpec.builder().data("synthetic:1200").preset(SeedCnn.NAME)
                     .model("digits").epochs(1).batchSize(64).seed(5)
