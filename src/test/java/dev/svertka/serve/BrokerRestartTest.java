@@ -46,7 +46,7 @@ class BrokerRestartTest {
 
     @Test
     void everyImageComesOutDespiteABrokerRestart() throws Exception {
-        LabeledImages test = ServedModel.serve(models, topics, brokers);
+        LabeledImages test = ServedModel.serve(models, topics, KafkaClients.at(brokers));
         List<String> outputTopics = List.of(topics.predictions(), topics.deadLetters());
         PacedStream stream = new PacedStream(brokers, topics.images(), outputTopics, PREFIX, 500);
         CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> stream.send(test, IMAGES));

@@ -53,7 +53,7 @@ class ServeContractTest {
 
     @Test
     void badInputIsDeadLetteredByKindAndPredictionsCarryCloudEvents() throws Exception {
-        LabeledImages test = ServedModel.serve(models, topics, brokers);
+        LabeledImages test = ServedModel.serve(models, topics, KafkaClients.at(brokers));
         byte[] png = ImageEncoder.png(test, 0);
         List<Sample> bad = BadInputs.refused(png, RestartableKafkaResource.MAX_PAYLOAD_BYTES);
         Map<String, byte[]> converted = BadInputs.converted();
