@@ -9,8 +9,9 @@ import io.smallrye.common.annotation.Identifier;
 
 /**
  * The process's Kafka clients, from the {@code kafka.*} properties and {@code KAFKA_*} variables (SmallRye's
- * {@code default-kafka-broker} map, which the messaging channels use too): topic admin, announcer, model watcher,
- * {@code send}, the {@code kafka:} training source all connect as the inference pipeline does.
+ * {@code default-kafka-broker} map, which the pipeline's consumer channel uses too): the outcome publisher,
+ * readiness, topic admin, announcer, model watcher, {@code send} and the {@code kafka:} training source all
+ * connect as that consumer does.
  */
 @Singleton
 public class ConfiguredKafka {

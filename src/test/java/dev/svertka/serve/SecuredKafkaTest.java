@@ -16,6 +16,8 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
 import org.junit.jupiter.api.Test;
 
 import dev.svertka.data.LabeledImages;
@@ -35,8 +37,8 @@ import io.quarkus.test.junit.TestProfile;
 
 /**
  * An inference app whose Kafka asks for SASL credentials, configured only through {@code kafka.*}: the topic admin,
- * the pipeline's consumer, the outcome publisher, the model watcher and the announcer all log in with them, and a
- * client without them gets nothing through.
+ * readiness, the pipeline's consumer, the outcome publisher, the model watcher and the announcer all log in with
+ * them, and a client without them gets nothing through.
  */
 @QuarkusTest
 @TestProfile(HotReloadTest.OwnBroker.class)
@@ -58,11 +60,16 @@ class SecuredKafkaTest {
     @Inject
     ModelsConfig modelsConfig;
 
+    @Inject
+    @Readiness
+    KafkaReadiness readiness;
+
     @Test
     void everyClientLogsInAndAnAnnouncedVersionServesTheImagesSent() throws Exception {
         assertThat(kafka.producer(Map.of())).containsEntry("security.protocol", "SASL_PLAINTEXT");
         // topic admin (ServedModel creates the topics), then a model in the registry the watcher reads
         LabeledImages test = ServedModel.serve(models, topics, kafka);
+        assertThat(readiness.call().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
         ModelVersion trained = models.currentVersion().orElseThrow();
         byte[] onnx = Files.readAllBytes(trained.onnxFile());
         registry.publish(trained.card(), onnx, null);
