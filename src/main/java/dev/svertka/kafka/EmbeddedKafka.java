@@ -13,7 +13,9 @@ import java.security.Provider;
 import java.security.Security;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +26,7 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.security.plain.PlainLoginModule;
 import org.apache.kafka.common.security.plain.internals.PlainSaslServerProvider;
@@ -42,9 +45,9 @@ import kafka.tools.StorageTool;
  * <p>The data directory survives {@link #close()}, so a broker restarted on the same directory and
  * port keeps its topics and committed offsets (what the fault tests rely on).
  *
- * <p>Given users, the client listener takes SASL/PLAIN logins (SASL_PLAINTEXT) and refuses clients without one of
- * them, as a secured cluster does; the broker logs in to itself as a user of its own. The controller listener,
- * which only the node itself uses, stays plain.
+ * <p>Given users, the client listener takes SASL/PLAIN logins and refuses clients without one of them, as a
+ * secured cluster does; the broker logs in to itself as a user of its own. Given a key store, it speaks TLS (SSL,
+ * or SASL_SSL with users). The controller listener, which only the node itself uses, stays plain.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -56,30 +59,51 @@ public final class EmbeddedKafka implements AutoCloseable {
     /**
      * Where and how to start. A port of 0 picks free ones.
      *
-     * @param users SASL/PLAIN users of the client listener (name → password); none: a plain listener
+     * @param users SASL/PLAIN users of the client listener (name → password); none: no login
+     * @param tls   the listener's certificate; empty: plain TCP
      */
-    public record Options(Path dataDir, int port, int defaultPartitions, int maxMessageBytes, Map<String, String> users) {
+    public record Options(Path dataDir, int port, int defaultPartitions, int maxMessageBytes, Map<String, String> users,
+                          Optional<Tls> tls) {
 
         public Options {
             users = Map.copyOf(users);
         }
 
         public static Options in(Path dataDir) {
-            return new Options(dataDir, 0, 2, 8 * 1024 * 1024, Map.of());
+            return new Options(dataDir, 0, 2, 8 * 1024 * 1024, Map.of(), Optional.empty());
         }
 
         public Options withPort(int newPort) {
-            return new Options(dataDir, newPort, defaultPartitions, maxMessageBytes, users);
+            return new Options(dataDir, newPort, defaultPartitions, maxMessageBytes, users, tls);
         }
 
         /** A client listener that takes only these SASL/PLAIN users (name → password). */
         public Options withUsers(Map<String, String> newUsers) {
-            return new Options(dataDir, port, defaultPartitions, maxMessageBytes, newUsers);
+            return new Options(dataDir, port, defaultPartitions, maxMessageBytes, newUsers, tls);
         }
 
-        boolean secured() {
+        /** A client listener that speaks TLS with this certificate. */
+        public Options withTls(Tls newTls) {
+            return new Options(dataDir, port, defaultPartitions, maxMessageBytes, users, Optional.of(newTls));
+        }
+
+        boolean sasl() {
             return !users.isEmpty();
         }
+
+        SecurityProtocol protocol() {
+            if (tls.isPresent()) {
+                return sasl() ? SecurityProtocol.SASL_SSL : SecurityProtocol.SSL;
+            }
+            return sasl() ? SecurityProtocol.SASL_PLAINTEXT : SecurityProtocol.PLAINTEXT;
+        }
+    }
+
+    /**
+     * A certificate for {@code localhost}: the broker's key in PKCS12 {@code keyStore}, its certificate in PKCS12
+     * {@code trustStore} for the clients (and the broker's own), both under {@code password}.
+     */
+    public record Tls(Path keyStore, Path trustStore, String password) {
     }
 
     /** The user the broker logs in to itself as (inter-broker requests), with a password of this start's. */
@@ -105,7 +129,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         Properties props = brokerProperties(options, port, controllerPort, brokerPassword);
         Files.createDirectories(options.dataDir());
         format(options.dataDir(), props);
-        if (options.secured()) {
+        if (options.sasl()) {
             ownPlainProvider();
         }
 
@@ -119,8 +143,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             kafka.close();
             throw e;
         }
-        LOG.infof("Embedded Kafka broker (KRaft) ready at %s%s, data in %s", bootstrap,
-                options.secured() ? " (SASL/PLAIN)" : "", options.dataDir());
+        LOG.infof("Embedded Kafka broker (KRaft) ready at %s (%s), data in %s", bootstrap, options.protocol(),
+                options.dataDir());
         return kafka;
     }
 
@@ -128,7 +152,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return bootstrapServers;
     }
 
-    /** Clients with no credentials: all a plain broker asks for; a secured one refuses them. */
+    /** Plain clients with no credentials: all a plain broker asks for; a secured one refuses them. */
     public KafkaClients clients() {
         return KafkaClients.at(bootstrapServers);
     }
@@ -144,14 +168,25 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (password == null) {
             throw new IllegalArgumentException("no user '" + user + "' on the broker at " + bootstrapServers);
         }
-        return saslPlain(bootstrapServers, user, password);
+        return settings(user, password);
     }
 
-    private static Map<String, String> saslPlain(String bootstrap, String user, String password) {
-        return Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, SecurityProtocol.SASL_PLAINTEXT.name,
-                SaslConfigs.SASL_MECHANISM, "PLAIN",
-                SaslConfigs.SASL_JAAS_CONFIG, plainLogin(user, password, ""));
+    /** Client settings for this listener: its protocol, {@code user}'s login if it takes logins, its certificate. */
+    private Map<String, String> settings(String user, String password) {
+        Map<String, String> settings = new HashMap<>(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, options.protocol().name));
+        if (options.sasl()) {
+            settings.put(SaslConfigs.SASL_MECHANISM, "PLAIN");
+            settings.put(SaslConfigs.SASL_JAAS_CONFIG, plainLogin(user, password, ""));
+        }
+        options.tls().ifPresent(tls -> settings.putAll(trusting(tls)));
+        return Map.copyOf(settings);
+    }
+
+    private static Map<String, String> trusting(Tls tls) {
+        return Map.of(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, tls.trustStore().toString(),
+                SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, tls.password(),
+                SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12");
     }
 
     /** A PLAIN login as {@code user}; on a broker's listener, {@code accepted} lists the users it takes. */
@@ -173,7 +208,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private static Properties brokerProperties(Options options, int port, int controllerPort, String brokerPassword) {
-        String listener = options.secured() ? SecurityProtocol.SASL_PLAINTEXT.name : SecurityProtocol.PLAINTEXT.name;
+        String listener = options.protocol().name;
         Properties p = new Properties();
         p.putAll(Map.ofEntries(
                 Map.entry("process.roles", "broker,controller"),
@@ -197,7 +232,14 @@ public final class EmbeddedKafka implements AutoCloseable {
                 // no reason to wait for more group members on a single-node broker
                 Map.entry("group.initial.rebalance.delay.ms", "0"),
                 Map.entry("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE))));
-        if (options.secured()) {
+        options.tls().ifPresent(tls -> {
+            p.putAll(trusting(tls)); // the broker's own connections to itself
+            p.putAll(Map.of(SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG, tls.keyStore().toString(),
+                    SslConfigs.SSL_KEYSTORE_PASSWORD_CONFIG, tls.password(),
+                    SslConfigs.SSL_KEY_PASSWORD_CONFIG, tls.password(),
+                    SslConfigs.SSL_KEYSTORE_TYPE_CONFIG, "PKCS12"));
+        });
+        if (options.sasl()) {
             Map<String, String> users = new HashMap<>(options.users());
             users.put(BROKER_USER, brokerPassword);
             String accepted = users.entrySet().stream()
@@ -205,7 +247,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put("sasl.enabled.mechanisms", "PLAIN");
             p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
             // authentication alone: no authorizer, so every user that logs in may do anything
-            p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", plainLogin(BROKER_USER, brokerPassword, accepted));
+            p.put("listener.name." + listener.toLowerCase(Locale.ROOT) + ".plain.sasl.jaas.config",
+                    plainLogin(BROKER_USER, brokerPassword, accepted));
         }
         return p;
     }
@@ -245,9 +288,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) throws IOException {
-        KafkaClients broker = options.secured()
-                ? KafkaClients.of(saslPlain(bootstrapServers, BROKER_USER, brokerPassword)) : clients();
-        Map<String, Object> config = broker.admin(Map.of(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000));
+        Map<String, Object> config = KafkaClients.of(settings(BROKER_USER, brokerPassword)).admin(Map.of(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000));
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(config)) {
             while (true) {

@@ -1,14 +1,17 @@
 package dev.svertka.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.SaslConfigs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +44,38 @@ class EmbeddedKafkaTest {
                 assertThat(r.key()).isEqualTo("id-7");
                 assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("image 7");
             });
+        }
+    }
+
+    /**
+     * TLS and SASL together (SASL_SSL, as managed clusters offer): a client that trusts the certificate and logs in
+     * gets through, one that does not trust it, or has the wrong password, is refused.
+     */
+    @Test
+    void aTlsListenerTakesClientsThatTrustItsCertificateAndLogIn() throws Exception {
+        EmbeddedKafka.Tls tls = LocalhostCertificate.in(dataDir.resolve("tls"), "store-secret");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.in(dataDir.resolve("kafka"))
+                .withUsers(Map.of("alice", "alice-secret")).withTls(tls))) {
+            Map<String, String> alice = kafka.clientSettings("alice");
+            assertThat(alice).containsEntry("security.protocol", "SASL_SSL");
+
+            Topics.ensure(kafka.clients("alice"), Map.of("pictures", 1));
+            try (ImageProducer producer = new ImageProducer(kafka.clients("alice"), "pictures")) {
+                producer.send("id", "image".getBytes(StandardCharsets.UTF_8), Map.of());
+                assertThat(producer.flush().complete()).isTrue();
+            }
+            try (RecordCollector collector = new RecordCollector(kafka.clients("alice"), List.of("pictures"))) {
+                assertThat(collector.until(records -> !records.isEmpty(), Duration.ofSeconds(30))).hasSize(1);
+            }
+
+            Map<String, String> untrusting = new HashMap<>(alice);
+            untrusting.keySet().removeIf(key -> key.startsWith("ssl.truststore."));
+            assertThatThrownBy(() -> Topics.ensure(KafkaClients.of(untrusting), Map.of("other", 1)))
+                    .hasMessageContaining("SSL handshake failed");
+            Map<String, String> guessing = new HashMap<>(alice);
+            guessing.put(SaslConfigs.SASL_JAAS_CONFIG, alice.get(SaslConfigs.SASL_JAAS_CONFIG).replace("alice-secret", "guess"));
+            assertThatThrownBy(() -> Topics.ensure(KafkaClients.of(guessing), Map.of("other", 1)))
+                    .hasMessageContaining("Authentication failed");
         }
     }
 
