@@ -11,7 +11,6 @@ import java.util.concurrent.Callable;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -20,6 +19,7 @@ import dev.svertka.data.Datasets;
 import dev.svertka.image.ImageEncoder;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.kafka.ImageProducer;
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.kafka.RecordCollector;
 import dev.svertka.kafka.Topics;
 import dev.svertka.model.SeedCnn;
@@ -71,13 +71,13 @@ public class DemoCommand implements Callable<Integer> {
     @Inject
     ObjectMapper json;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String brokers;
+    @Inject
+    KafkaClients kafka;
 
     @Override
     public Integer call() throws Exception {
         long demoStarted = System.nanoTime();
-        Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
+        Topics.ensure(kafka, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
         String dataSpec = data != null ? data : Datasets.defaultSpec();
         System.out.println(dataSpec.equals(Datasets.SYNTHETIC)
                 ? "Fashion-MNIST not found at " + Datasets.DEBIAN_FASHION_MNIST + " (apt-get install dataset-fashion-mnist): using synthetic digits"
@@ -96,7 +96,7 @@ public class DemoCommand implements Callable<Integer> {
         List<BadImageSamples.Sample> bad = BadImageSamples.all(ImageEncoder.png(test, 0), seed);
         System.out.printf("Sending %d test images (PNG) and %d bad events to '%s'%n", count, bad.size(), topics.images());
         long sendStarted = System.nanoTime();
-        try (ImageProducer producer = new ImageProducer(brokers, topics.images())) {
+        try (ImageProducer producer = new ImageProducer(kafka, topics.images())) {
             for (int i = 0; i < count; i++) {
                 producer.send("test-" + i, test, i, ImageProducer.Encoding.PNG);
                 expected.put("test-" + i, test.labels()[i]);
@@ -109,7 +109,7 @@ public class DemoCommand implements Callable<Integer> {
         }
         List<ConsumerRecord<String, byte[]>> outputs;
         double seconds;
-        try (RecordCollector collector = new RecordCollector(brokers,
+        try (RecordCollector collector = new RecordCollector(kafka,
                 List.of(topics.predictions(), topics.deadLetters()))) {
             collector.until(records -> records.size() >= expected.size(), timeout);
             seconds = (System.nanoTime() - sendStarted) / 1e9;

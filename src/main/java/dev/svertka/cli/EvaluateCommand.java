@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import dev.svertka.card.ModelCard;
 import dev.svertka.data.Datasets;
 import dev.svertka.data.LabeledImages;
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.registry.ModelRegistry;
 import dev.svertka.registry.ModelVersion;
 import dev.svertka.serve.OnnxClassifier;
@@ -17,6 +18,7 @@ import dev.svertka.report.TrainingReport;
 import dev.svertka.runtime.OnnxSessions;
 import dev.svertka.train.Evaluation;
 import dev.svertka.train.Graphs;
+import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -48,14 +50,17 @@ public class EvaluateCommand implements Callable<Integer> {
             + " per-class scores, misclassified images, filters, activations, saliency; from the DL4J checkpoint).")
     Path report;
 
+    /** For kafka: data: the cluster of those without bootstrap=, and the security settings of all. */
+    @Inject
+    KafkaClients kafka;
+
     @Override
     public Integer call() throws Exception {
         ModelVersion version = new ModelRegistry(registry).resolve(model);
         ModelCard card = version.card();
         // the card's recipe and labels: the test pictures are resized, cropped and normalised as the model was
         // trained, their classes matched to the model's by name
-        Datasets.Reading reading = new Datasets.Reading(card.recipe(), Datasets.Reading.DEFAULT.kafkaBootstrap(),
-                Datasets.Reading.DEFAULT.progress());
+        Datasets.Reading reading = new Datasets.Reading(card.recipe(), kafka, Datasets.Reading.DEFAULT.progress());
         LabeledImages test = Datasets.testSet(data, seed, card.labels(), reading);
         if (!test.shape().equals(card.input())) {
             throw new IllegalArgumentException("model " + card.reference() + " takes " + card.input()

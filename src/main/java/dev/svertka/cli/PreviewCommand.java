@@ -13,6 +13,8 @@ import dev.svertka.data.AugmentationPreview;
 import dev.svertka.data.Augmenter;
 import dev.svertka.data.Datasets;
 import dev.svertka.data.LabeledImages;
+import dev.svertka.kafka.KafkaClients;
+import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -49,14 +51,17 @@ public class PreviewCommand implements Callable<Integer> {
             description = "PNG file to write (default: ${DEFAULT-VALUE}).")
     Path output;
 
+    /** For kafka: data: the cluster of those without bootstrap=, and the security settings of all. */
+    @Inject
+    KafkaClients kafka;
+
     @Override
     public Integer call() throws Exception {
         if (images < 1 || variants < 1 || scale < 1) {
             throw new IllegalArgumentException("--images, --variants and --scale must be positive");
         }
         Augmentation augmentation = Augmentation.parse(augment);
-        Datasets.Reading reading = new Datasets.Reading(InputRecipe.of(imageSize),
-                Datasets.Reading.DEFAULT.kafkaBootstrap(), Datasets.Reading.DEFAULT.progress());
+        Datasets.Reading reading = new Datasets.Reading(InputRecipe.of(imageSize), kafka, Datasets.Reading.DEFAULT.progress());
         LabeledImages train = Datasets.load(data, seed, reading).train();
         LabeledImages shown = train.slice(0, Math.min(images, train.size()));
         Path parent = output.toAbsolutePath().getParent();

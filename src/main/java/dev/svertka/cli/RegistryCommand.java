@@ -8,11 +8,10 @@ import java.util.concurrent.Callable;
 
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.registry.ImportedCard;
 import dev.svertka.registry.LivePointer;
 import dev.svertka.registry.ModelAnnouncement;
@@ -64,14 +63,14 @@ public class RegistryCommand implements Runnable {
                 description = "Announce the new live version on the models topic (default: ${DEFAULT-VALUE}).")
         boolean announce;
 
-        @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default: kafka.bootstrap.servers).")
-        String bootstrapServers;
+        @Mixin
+        KafkaAddress address;
 
         @Inject
         ModelsConfig models;
 
-        @ConfigProperty(name = "kafka.bootstrap.servers")
-        String configuredServers;
+        @Inject
+        KafkaClients kafka;
 
         /** Moves the live pointer and returns the version now live. */
         abstract ModelVersion change(ModelRegistry registry) throws RegistryException;
@@ -84,7 +83,7 @@ public class RegistryCommand implements Runnable {
                 System.out.println("Not announced (--no-announce): pods following the models topic keep their version.");
                 return 0;
             }
-            announce(live, bootstrapServers != null ? bootstrapServers : configuredServers, models.topic());
+            announce(live, address.over(kafka), models.topic());
             return 0;
         }
     }
@@ -93,11 +92,11 @@ public class RegistryCommand implements Runnable {
      * Tells the inference pods following {@code topic} that {@code live} is the live version; a failure says that
      * the registry already serves it, and how to announce it again.
      */
-    static void announce(ModelVersion live, String servers, String topic) throws RegistryException {
-        try (ModelAnnouncer announcer = new ModelAnnouncer(servers, topic)) {
+    static void announce(ModelVersion live, KafkaClients kafka, String topic) throws RegistryException {
+        try (ModelAnnouncer announcer = new ModelAnnouncer(kafka, topic)) {
             ModelAnnouncement announcement = announcer.announce(live);
             System.out.printf("Announced %s (sha256 %s) on topic %s at %s%n", announcement.reference(),
-                    announcement.sha256(), topic, servers);
+                    announcement.sha256(), topic, kafka.bootstrap());
         } catch (RegistryException e) {
             throw new RegistryException(e.getMessage() + "; the registry already serves " + live.card().reference()
                     + " as live: run 'registry promote " + live.card().reference() + "' to announce it", e);

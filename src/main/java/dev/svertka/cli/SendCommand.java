@@ -13,7 +13,10 @@ import java.util.stream.Stream;
 import dev.svertka.data.Datasets;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.kafka.ImageProducer;
+import dev.svertka.kafka.KafkaClients;
+import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "send", mixinStandardHelpOptions = true,
@@ -23,8 +26,11 @@ public class SendCommand implements Callable<Integer> {
     private static final Map<String, String> CONTENT_TYPES = Map.of("png", "image/png", "jpg", "image/jpeg",
             "jpeg", "image/jpeg", "bmp", "image/bmp", "gif", "image/gif");
 
-    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-    String bootstrapServers;
+    @Mixin
+    KafkaAddress address;
+
+    @Inject
+    KafkaClients configured;
 
     @Option(names = "--topic", defaultValue = "images", description = "Topic (default: ${DEFAULT-VALUE}).")
     String topic;
@@ -60,15 +66,16 @@ public class SendCommand implements Callable<Integer> {
         long started = System.nanoTime();
         int images;
         ImageProducer.Delivery delivery;
-        try (ImageProducer producer = new ImageProducer(bootstrapServers, topic, Duration.ofSeconds(timeoutSeconds))) {
+        KafkaClients kafka = address.over(configured);
+        try (ImageProducer producer = new ImageProducer(kafka, topic, Duration.ofSeconds(timeoutSeconds))) {
             images = folder != null ? sendFolder(producer) : sendDataset(producer);
             delivery = producer.flush();
         }
         if (!delivery.complete()) {
             throw new IOException((images - delivery.acknowledged()) + " of " + images + " images were not delivered to "
-                    + topic + " on " + bootstrapServers, delivery.firstFailure());
+                    + topic + " on " + kafka.bootstrap(), delivery.firstFailure());
         }
-        System.out.printf("Sent %d images to %s on %s in %.1f s%n", images, topic, bootstrapServers,
+        System.out.printf("Sent %d images to %s on %s in %.1f s%n", images, topic, kafka.bootstrap(),
                 (System.nanoTime() - started) / 1e9);
         return 0;
     }

@@ -4,14 +4,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.svertka.card.Preprocessing;
 import dev.svertka.jobs.TrainerConfig;
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.registry.ModelRegistry;
 import dev.svertka.registry.ModelVersion;
 import dev.svertka.registry.ModelsConfig;
@@ -22,6 +21,7 @@ import dev.svertka.train.ZooModels;
 import dev.svertka.train.event.ConsoleListener;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
@@ -148,12 +148,12 @@ public class TrainCommand implements Callable<Integer> {
             + " so that running inference pods switch to it (as the trainer service does).")
     boolean promote;
 
-    @Option(names = "--bootstrap-servers", description = "Kafka for kafka: data without bootstrap= and for"
-            + " --promote's announcement (default: kafka.bootstrap.servers).")
-    String bootstrapOption;
+    /** The cluster of kafka: data without bootstrap= and of --promote's announcement. */
+    @Mixin
+    KafkaAddress address;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients configured;
 
     @Inject
     ModelsConfig models;
@@ -172,14 +172,14 @@ public class TrainCommand implements Callable<Integer> {
             job = job.toBuilder().runDir(Path.of(trainer.runs(), job.model()).toString()).build();
         }
         ConsoleListener console = new ConsoleListener(System.out);
-        String servers = bootstrapOption != null ? bootstrapOption : bootstrapServers;
+        KafkaClients kafka = address.over(configured);
         ModelRegistry registry = new ModelRegistry(job.registryOr(Path.of("registry")));
-        ModelVersion stored = new TrainingPipeline(console, servers, ZooModels.of(zoo, console)).run(job, registry)
+        ModelVersion stored = new TrainingPipeline(console, kafka, ZooModels.of(zoo, console)).run(job, registry)
                 .version();
         if (promote) {
             ModelVersion live = registry.promote(stored.card().name(), stored.card().version());
             System.out.println("Live: " + live.card().reference());
-            RegistryCommand.announce(live, servers, models.topic());
+            RegistryCommand.announce(live, kafka, models.topic());
         }
         return 0;
     }

@@ -8,6 +8,7 @@ import java.util.List;
 import dev.svertka.card.InputRecipe;
 import dev.svertka.card.InputShape;
 import dev.svertka.card.Preprocessing;
+import dev.svertka.kafka.KafkaClients;
 
 /**
  * Resolves a {@code --data} value: {@code synthetic} (or {@code synthetic:N} for N training images),
@@ -34,13 +35,14 @@ public final class Datasets {
      * What reading needs besides the {@code --data} value.
      *
      * @param recipe         how class-folder and topic images are converted, resized and cropped to the input
-     * @param kafkaBootstrap where a {@code kafka:} topic without {@code bootstrap=} is read
+     * @param kafka          how {@code kafka:} topics are read: the cluster of those without {@code bootstrap=},
+     *                       and the security settings of all
      * @param progress       hears how reading a topic goes
      */
-    public record Reading(InputRecipe recipe, String kafkaBootstrap, LabeledTopic.Progress progress) {
+    public record Reading(InputRecipe recipe, KafkaClients kafka, LabeledTopic.Progress progress) {
 
-        public static final Reading DEFAULT = new Reading(InputRecipe.of(DEFAULT_FOLDER_SHAPE), LabeledTopic.DEFAULT_BOOTSTRAP,
-                LabeledTopic.Progress.NONE);
+        public static final Reading DEFAULT = new Reading(InputRecipe.of(DEFAULT_FOLDER_SHAPE),
+                KafkaClients.at(LabeledTopic.DEFAULT_BOOTSTRAP), LabeledTopic.Progress.NONE);
     }
 
     private Datasets() {
@@ -53,8 +55,8 @@ public final class Datasets {
     /** As {@link #load(String, long)}, read as {@code reading} says. */
     public static Split load(String spec, long seed, Reading reading) throws IOException {
         if (LabeledTopic.Source.matches(spec)) {
-            LabeledTopic.Source source = LabeledTopic.Source.parse(spec, reading.kafkaBootstrap());
-            LabeledTopic.Loaded topic = LabeledTopic.read(source, reading.recipe(), reading.progress());
+            LabeledTopic.Source source = LabeledTopic.Source.parse(spec, reading.kafka().bootstrap());
+            LabeledTopic.Loaded topic = LabeledTopic.read(source, reading.kafka(), reading.recipe(), reading.progress());
             return new Split(topic.images(), topic.images().slice(0, 0), topic.description(source) + ", no test set");
         }
         if (spec.equals(SYNTHETIC) || spec.startsWith(SYNTHETIC + ":")) {
@@ -98,7 +100,7 @@ public final class Datasets {
      */
     public static LabeledImages testSet(String spec, long seed, LabeledImages train, Reading reading)
             throws IOException {
-        Reading asTrained = new Reading(train.recipe(), reading.kafkaBootstrap(), reading.progress());
+        Reading asTrained = new Reading(train.recipe(), reading.kafka(), reading.progress());
         return matching(spec, testSet(spec, seed, train.classNames(), asTrained), train);
     }
 
@@ -112,11 +114,11 @@ public final class Datasets {
             throws IOException {
         LabeledImages test;
         if (LabeledTopic.Source.matches(spec)) {
-            LabeledTopic.Source source = LabeledTopic.Source.parse(spec, reading.kafkaBootstrap());
+            LabeledTopic.Source source = LabeledTopic.Source.parse(spec, reading.kafka().bootstrap());
             if (source.classes().isEmpty()) {
                 source = source.withClasses(classNames);
             }
-            test = LabeledTopic.read(source, reading.recipe(), reading.progress()).images();
+            test = LabeledTopic.read(source, reading.kafka(), reading.recipe(), reading.progress()).images();
         } else if (spec.equals(SYNTHETIC) || spec.startsWith(SYNTHETIC + ":")) {
             test = load(spec, seed, reading).test();
         } else if (ImageFolders.looksLikeImageFolders(Path.of(spec))) {

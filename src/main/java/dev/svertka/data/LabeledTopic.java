@@ -29,6 +29,7 @@ import org.jboss.logging.Logger;
 
 import dev.svertka.card.InputRecipe;
 import dev.svertka.card.InputShape;
+import dev.svertka.kafka.KafkaClients;
 
 /**
  * Labelled images from a Kafka topic, to learn from events: each record's value is an image (PNG, JPEG, BMP, GIF
@@ -192,16 +193,19 @@ public final class LabeledTopic {
     private LabeledTopic() {
     }
 
-    /** Reads {@code source}, each image resized and cropped to the input as {@code recipe} says. */
-    public static Loaded read(Source source, InputRecipe recipe, Progress progress) throws IOException {
+    /**
+     * Reads {@code source} as a client of {@code kafka} (its security settings; the address is the source's), each
+     * image resized and cropped to the input as {@code recipe} says.
+     */
+    public static Loaded read(Source source, KafkaClients kafka, InputRecipe recipe, Progress progress)
+            throws IOException {
         long deadline = System.nanoTime() + source.timeout().toNanos();
-        Map<String, Object> config = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, source.bootstrap(),
+        Map<String, Object> config = kafka.withBootstrap(source.bootstrap()).consumer(Map.of(
                 ConsumerConfig.CLIENT_ID_CONFIG, "svertka-training-reader",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 // asking for a topic that is not there must not create it
                 ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
         Collected collected = new Collected(recipe, source.classes());
         String stop;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),

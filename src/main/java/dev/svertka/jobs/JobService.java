@@ -20,10 +20,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.common.KafkaException;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.svertka.io.Failures;
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.registry.ModelAnnouncer;
 import dev.svertka.registry.ModelRegistry;
 import dev.svertka.registry.ModelVersion;
@@ -71,8 +71,8 @@ public class JobService {
     @Inject
     ModelRegistry registry;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     private final Map<String, Job> jobs = new LinkedHashMap<>();
     private final ExecutorService runner = Executors.newSingleThreadExecutor(daemon("svertka-trainer"));
@@ -157,7 +157,7 @@ public class JobService {
         try {
             ModelRegistry store = job.spec.registry() != null ? new ModelRegistry(Path.of(job.spec.registry()))
                     : registry;
-            TrainingPipeline.Result result = new TrainingPipeline(job, bootstrapServers, ZooModels.of(zoo, job))
+            TrainingPipeline.Result result = new TrainingPipeline(job, kafka, ZooModels.of(zoo, job))
                     .run(job.spec, store);
             String reference = result.version().card().reference();
             LOG.infof("training job %s stored %s", job.id, reference);
@@ -186,7 +186,7 @@ public class JobService {
 
     private void announceLive(ModelVersion live, Job job, int attempt) {
         String reference = live.card().reference();
-        try (ModelAnnouncer announcer = new ModelAnnouncer(bootstrapServers, models.topic())) {
+        try (ModelAnnouncer announcer = new ModelAnnouncer(kafka, models.topic())) {
             announcer.announce(live);
             job.warning(null);
             job.log("Announced " + reference + " on topic " + models.topic());

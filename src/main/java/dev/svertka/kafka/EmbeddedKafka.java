@@ -9,14 +9,27 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.Provider;
+import java.security.Security;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.security.plain.PlainLoginModule;
+import org.apache.kafka.common.security.plain.internals.PlainSaslServerProvider;
 import org.apache.kafka.common.utils.Time;
 import org.jboss.logging.Logger;
 
@@ -31,58 +44,155 @@ import kafka.tools.StorageTool;
  *
  * <p>The data directory survives {@link #close()}, so a broker restarted on the same directory and
  * port keeps its topics and committed offsets (what the fault tests rely on).
+ *
+ * <p>Given users, the client listener takes SASL/PLAIN logins and refuses clients without one of them, as a
+ * secured cluster does; the broker logs in to itself as a user of its own. Given a key store, it speaks TLS (SSL,
+ * or SASL_SSL with users). The controller listener, which only the node itself uses, stays plain.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(EmbeddedKafka.class);
     private static final int NODE_ID = 1;
+    /** The name {@link PlainSaslServerProvider} registers under. */
+    private static final String PLAIN_PROVIDER = "Simple SASL/PLAIN Server Provider";
 
-    /** Where and how to start. A port of 0 picks free ones. */
-    public record Options(Path dataDir, int port, int defaultPartitions, int maxMessageBytes) {
+    /**
+     * Where and how to start. A port of 0 picks free ones.
+     *
+     * @param users SASL/PLAIN users of the client listener (name → password); none: no login
+     * @param tls   the listener's certificate; empty: plain TCP
+     */
+    public record Options(Path dataDir, int port, int defaultPartitions, int maxMessageBytes, Map<String, String> users,
+                          Optional<Tls> tls) {
+
+        public Options {
+            users = Map.copyOf(users);
+        }
 
         public static Options in(Path dataDir) {
-            return new Options(dataDir, 0, 2, 8 * 1024 * 1024);
+            return new Options(dataDir, 0, 2, 8 * 1024 * 1024, Map.of(), Optional.empty());
         }
 
         public Options withPort(int newPort) {
-            return new Options(dataDir, newPort, defaultPartitions, maxMessageBytes);
+            return new Options(dataDir, newPort, defaultPartitions, maxMessageBytes, users, tls);
+        }
+
+        /** A client listener that takes only these SASL/PLAIN users (name → password). */
+        public Options withUsers(Map<String, String> newUsers) {
+            return new Options(dataDir, port, defaultPartitions, maxMessageBytes, newUsers, tls);
+        }
+
+        /** A client listener that speaks TLS with this certificate. */
+        public Options withTls(Tls newTls) {
+            return new Options(dataDir, port, defaultPartitions, maxMessageBytes, users, Optional.of(newTls));
+        }
+
+        boolean sasl() {
+            return !users.isEmpty();
+        }
+
+        SecurityProtocol protocol() {
+            if (tls.isPresent()) {
+                return sasl() ? SecurityProtocol.SASL_SSL : SecurityProtocol.SSL;
+            }
+            return sasl() ? SecurityProtocol.SASL_PLAINTEXT : SecurityProtocol.PLAINTEXT;
         }
     }
+
+    /**
+     * A certificate for {@code localhost}: the broker's key in PKCS12 {@code keyStore}, its certificate in PKCS12
+     * {@code trustStore} for the clients (and the broker's own), both under {@code password}.
+     */
+    public record Tls(Path keyStore, Path trustStore, String password) {
+    }
+
+    /** The user the broker logs in to itself as (inter-broker requests), with a password of this start's. */
+    private static final String BROKER_USER = "svertka-broker";
 
     private final KafkaRaftServer server;
     private final String bootstrapServers;
     private final Options options;
+    private final String brokerPassword;
 
-    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Options options) {
+    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Options options, String brokerPassword) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
         this.options = options;
+        this.brokerPassword = brokerPassword;
     }
 
     /** Formats the storage if needed, starts the broker and waits until it answers. */
     public static EmbeddedKafka start(Options options) throws IOException {
         int port = options.port() > 0 ? options.port() : freePort();
         int controllerPort = freePort();
-        Properties props = brokerProperties(options, port, controllerPort);
+        String brokerPassword = UUID.randomUUID().toString();
+        Properties props = brokerProperties(options, port, controllerPort, brokerPassword);
         Files.createDirectories(options.dataDir());
         format(options.dataDir(), props);
+        if (options.sasl()) {
+            ownPlainProvider();
+        }
 
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
         server.startup();
         String bootstrap = "localhost:" + port;
-        EmbeddedKafka kafka = new EmbeddedKafka(server, bootstrap, options.withPort(port));
+        EmbeddedKafka kafka = new EmbeddedKafka(server, bootstrap, options.withPort(port), brokerPassword);
         try {
             kafka.awaitReady(Duration.ofSeconds(60));
         } catch (IOException | RuntimeException e) {
             kafka.close();
             throw e;
         }
-        LOG.infof("Embedded Kafka broker (KRaft) ready at %s, data in %s", bootstrap, options.dataDir());
+        LOG.infof("Embedded Kafka broker (KRaft) ready at %s (%s), data in %s", bootstrap, options.protocol(),
+                options.dataDir());
         return kafka;
     }
 
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** Plain clients with no credentials: all a plain broker asks for; a secured one refuses them. */
+    public KafkaClients clients() {
+        return KafkaClients.at(bootstrapServers);
+    }
+
+    /** Clients that log in as {@code user}, one of {@link Options#users}. */
+    public KafkaClients clients(String user) {
+        return KafkaClients.of(clientSettings(user));
+    }
+
+    /** The Kafka client properties of {@code user}'s clients (what {@code kafka.*} would say to the application). */
+    public Map<String, String> clientSettings(String user) {
+        String password = options.users().get(user);
+        if (password == null) {
+            throw new IllegalArgumentException("no user '" + user + "' on the broker at " + bootstrapServers);
+        }
+        return settings(user, password);
+    }
+
+    /** Client settings for this listener: its protocol, {@code user}'s login if it takes logins, its certificate. */
+    private Map<String, String> settings(String user, String password) {
+        Map<String, String> settings = new HashMap<>(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, options.protocol().name));
+        if (options.sasl()) {
+            settings.put(SaslConfigs.SASL_MECHANISM, "PLAIN");
+            settings.put(SaslConfigs.SASL_JAAS_CONFIG, plainLogin(user, password, ""));
+        }
+        options.tls().ifPresent(tls -> settings.putAll(trusting(tls)));
+        return Map.copyOf(settings);
+    }
+
+    private static Map<String, String> trusting(Tls tls) {
+        return Map.of(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, tls.trustStore().toString(),
+                SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, tls.password(),
+                SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12");
+    }
+
+    /** A PLAIN login as {@code user}; on a broker's listener, {@code accepted} lists the users it takes. */
+    private static String plainLogin(String user, String password, String accepted) {
+        return PlainLoginModule.class.getName() + " required username=\"" + user + "\" password=\"" + password + "\""
+                + accepted + ";";
     }
 
     /** The options with the port actually bound, to restart the same broker later. */
@@ -97,17 +207,18 @@ public final class EmbeddedKafka implements AutoCloseable {
         LOG.infof("Embedded Kafka broker at %s stopped", bootstrapServers);
     }
 
-    private static Properties brokerProperties(Options options, int port, int controllerPort) {
+    private static Properties brokerProperties(Options options, int port, int controllerPort, String brokerPassword) {
+        String listener = options.protocol().name;
         Properties p = new Properties();
         p.putAll(Map.ofEntries(
                 Map.entry("process.roles", "broker,controller"),
                 Map.entry("node.id", String.valueOf(NODE_ID)),
                 Map.entry("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort),
-                Map.entry("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort),
-                Map.entry("advertised.listeners", "PLAINTEXT://localhost:" + port),
+                Map.entry("listeners", listener + "://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort),
+                Map.entry("advertised.listeners", listener + "://localhost:" + port),
                 Map.entry("controller.listener.names", "CONTROLLER"),
-                Map.entry("inter.broker.listener.name", "PLAINTEXT"),
-                Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
+                Map.entry("inter.broker.listener.name", listener),
+                Map.entry("listener.security.protocol.map", listener + ":" + listener + ",CONTROLLER:PLAINTEXT"),
                 Map.entry("log.dirs", options.dataDir().resolve("logs").toString()),
                 Map.entry("num.partitions", String.valueOf(options.defaultPartitions())),
                 Map.entry("message.max.bytes", String.valueOf(options.maxMessageBytes())),
@@ -121,7 +232,38 @@ public final class EmbeddedKafka implements AutoCloseable {
                 // no reason to wait for more group members on a single-node broker
                 Map.entry("group.initial.rebalance.delay.ms", "0"),
                 Map.entry("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE))));
+        options.tls().ifPresent(tls -> {
+            p.putAll(trusting(tls)); // the broker's own connections to itself
+            p.putAll(Map.of(SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG, tls.keyStore().toString(),
+                    SslConfigs.SSL_KEYSTORE_PASSWORD_CONFIG, tls.password(),
+                    SslConfigs.SSL_KEY_PASSWORD_CONFIG, tls.password(),
+                    SslConfigs.SSL_KEYSTORE_TYPE_CONFIG, "PKCS12"));
+        });
+        if (options.sasl()) {
+            Map<String, String> users = new HashMap<>(options.users());
+            users.put(BROKER_USER, brokerPassword);
+            String accepted = users.entrySet().stream()
+                    .map(u -> " user_" + u.getKey() + "=\"" + u.getValue() + "\"").collect(Collectors.joining());
+            p.put("sasl.enabled.mechanisms", "PLAIN");
+            p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+            // authentication alone: no authorizer, so every user that logs in may do anything
+            p.put("listener.name." + listener.toLowerCase(Locale.ROOT) + ".plain.sasl.jaas.config",
+                    plainLogin(BROKER_USER, brokerPassword, accepted));
+        }
         return p;
+    }
+
+    /**
+     * Kafka's SASL/PLAIN server is a JVM-wide security provider, registered once: one left by another class loader
+     * (an earlier Quarkus application of this JVM: tests, dev mode) makes callbacks this broker's handler does not
+     * know, and every login fails. This broker's own takes its place.
+     */
+    private static synchronized void ownPlainProvider() {
+        Provider registered = Security.getProvider(PLAIN_PROVIDER);
+        if (registered != null && registered.getClass() != PlainSaslServerProvider.class) {
+            Security.removeProvider(registered.getName());
+        }
+        PlainSaslServerProvider.initialize();
     }
 
     private static void format(Path dataDir, Properties props) throws IOException {
@@ -146,9 +288,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) throws IOException {
-        Map<String, Object> config = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        Map<String, Object> config = KafkaClients.of(settings(BROKER_USER, brokerPassword)).admin(Map.of(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000));
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(config)) {
             while (true) {

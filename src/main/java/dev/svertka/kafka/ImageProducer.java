@@ -58,17 +58,16 @@ public final class ImageProducer implements AutoCloseable {
         }
     };
 
-    public ImageProducer(String bootstrapServers, String topic) {
-        this(bootstrapServers, topic, DEFAULT_TIMEOUT);
+    public ImageProducer(KafkaClients kafka, String topic) {
+        this(kafka, topic, DEFAULT_TIMEOUT);
     }
 
     /** {@code timeout}: how long one image may wait for the broker (metadata, then acknowledgement). */
-    public ImageProducer(String bootstrapServers, String topic, Duration timeout) {
+    public ImageProducer(KafkaClients kafka, String topic, Duration timeout) {
         this.topic = topic;
         int millis = (int) Math.max(1000, timeout.toMillis());
         try {
-            this.producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+            this.producer = new KafkaProducer<>(kafka.producer(Map.of(
                     ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                     ProducerConfig.ACKS_CONFIG, "all",
                     ProducerConfig.LINGER_MS_CONFIG, 5,
@@ -76,10 +75,10 @@ public final class ImageProducer implements AutoCloseable {
                     ProducerConfig.MAX_BLOCK_MS_CONFIG, millis,
                     // the delivery timeout must cover linger and one request
                     ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, millis / 2,
-                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, millis),
+                    ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, millis)),
                     new StringSerializer(), new ByteArraySerializer());
         } catch (KafkaException e) {
-            throw new KafkaException("Cannot create a Kafka producer for " + bootstrapServers, e);
+            throw new KafkaException("Cannot create a Kafka producer for " + kafka.bootstrap(), e);
         }
     }
 

@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -19,8 +18,8 @@ public final class Topics {
     }
 
     /** Creates the missing ones among {@code topics} (name → partitions); existing topics are left as they are. */
-    public static void ensure(String bootstrapServers, Map<String, Integer> topics) throws KafkaSetupException {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    public static void ensure(KafkaClients kafka, Map<String, Integer> topics) throws KafkaSetupException {
+        try (Admin admin = Admin.create(kafka.admin(Map.of()))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = topics.entrySet().stream()
                     .filter(t -> !existing.contains(t.getKey()))
@@ -37,7 +36,7 @@ public final class Topics {
                 }
             }
         } catch (ExecutionException | TimeoutException e) {
-            throw new KafkaSetupException("Could not create topics " + topics.keySet() + " on " + bootstrapServers
+            throw new KafkaSetupException("Could not create topics " + topics.keySet() + " on " + kafka.bootstrap()
                     + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,14 +1,12 @@
 package dev.svertka.registry;
 
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -20,6 +18,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.svertka.kafka.KafkaClients;
+
 /**
  * Publishes live versions on the compacted models topic, creating the topic (compacted, one partition so
  * that all announcements keep their order) if it is missing. Holds a Kafka producer: close it.
@@ -29,24 +29,23 @@ public final class ModelAnnouncer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long TIMEOUT_S = 30;
 
-    private final String bootstrapServers;
+    private final KafkaClients kafka;
     private final String topic;
     private final KafkaProducer<String, String> producer;
 
-    public ModelAnnouncer(String bootstrapServers, String topic) {
-        this.bootstrapServers = bootstrapServers;
+    public ModelAnnouncer(KafkaClients kafka, String topic) {
+        this.kafka = kafka;
         this.topic = topic;
-        Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, TimeUnit.SECONDS.toMillis(TIMEOUT_S));
-        this.producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
+        this.producer = new KafkaProducer<>(kafka.producer(Map.of(
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, TimeUnit.SECONDS.toMillis(TIMEOUT_S))),
+                new StringSerializer(), new StringSerializer());
     }
 
     /** Announces {@code version} as the live version of its model and waits until the broker has it. */
     public ModelAnnouncement announce(ModelVersion version) throws RegistryException {
-        ensureTopic(bootstrapServers, topic);
+        ensureTopic(kafka, topic);
         ModelAnnouncement announcement = ModelAnnouncement.of(version);
         try {
             producer.send(new ProducerRecord<>(topic, announcement.name(), JSON.writeValueAsString(announcement)))
@@ -56,7 +55,7 @@ public final class ModelAnnouncer implements AutoCloseable {
             throw new IllegalStateException("An announcement is always serialisable", e);
         } catch (ExecutionException | TimeoutException e) {
             throw new RegistryException("Could not announce " + announcement.reference() + " on topic " + topic
-                    + " at " + bootstrapServers + ": " + e.getMessage(), e);
+                    + " at " + kafka.bootstrap() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RegistryException("Interrupted while announcing " + announcement.reference(), e);
@@ -64,8 +63,8 @@ public final class ModelAnnouncer implements AutoCloseable {
     }
 
     /** Creates {@code topic} compacted if it does not exist; an existing topic is left as it is. */
-    public static void ensureTopic(String bootstrapServers, String topic) throws RegistryException {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    public static void ensureTopic(KafkaClients kafka, String topic) throws RegistryException {
+        try (Admin admin = Admin.create(kafka.admin(Map.of()))) {
             Set<String> existing = admin.listTopics().names().get(TIMEOUT_S, TimeUnit.SECONDS);
             if (!existing.contains(topic)) {
                 admin.createTopics(Set.of(new NewTopic(topic, 1, (short) -1)
@@ -75,10 +74,10 @@ public final class ModelAnnouncer implements AutoCloseable {
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new RegistryException("Could not create the compacted topic " + topic + " on "
-                        + bootstrapServers + ": " + e.getMessage(), e);
+                        + kafka.bootstrap() + ": " + e.getMessage(), e);
             }
         } catch (TimeoutException e) {
-            throw new RegistryException("Kafka at " + bootstrapServers + " did not answer while creating topic "
+            throw new RegistryException("Kafka at " + kafka.bootstrap() + " did not answer while creating topic "
                     + topic, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -19,7 +19,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 import dev.svertka.io.Failures;
-import io.smallrye.common.annotation.Identifier;
+import dev.svertka.kafka.KafkaClients;
 
 /**
  * Ready only while the Kafka cluster answers: an inference pod with a wrong broker address, or whose broker is
@@ -37,8 +37,7 @@ public class KafkaReadiness implements HealthCheck {
     private static final Duration REUSE = Duration.ofSeconds(5);
 
     @Inject
-    @Identifier("default-kafka-broker")
-    Map<String, Object> kafka;
+    KafkaClients kafka;
 
     @ConfigProperty(name = "svertka.inference.enabled")
     boolean inference;
@@ -60,15 +59,15 @@ public class KafkaReadiness implements HealthCheck {
     }
 
     private HealthCheckResponse ask() {
-        Object servers = kafka.get("bootstrap.servers");
+        String servers = kafka.bootstrap();
         try {
             DescribeClusterResult cluster = admin().describeCluster(
                     new DescribeClusterOptions().timeoutMs((int) TIMEOUT.toMillis()));
             int brokers = cluster.nodes().get(TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS).size();
-            return HealthCheckResponse.named(NAME).up().withData("bootstrap", String.valueOf(servers))
+            return HealthCheckResponse.named(NAME).up().withData("bootstrap", servers)
                     .withData("brokers", brokers).build();
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            return HealthCheckResponse.named(NAME).down().withData("bootstrap", String.valueOf(servers))
+            return HealthCheckResponse.named(NAME).down().withData("bootstrap", servers)
                     .withData("reason", Failures.describe(e)).build();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -78,7 +77,7 @@ public class KafkaReadiness implements HealthCheck {
 
     private Admin admin() {
         if (admin == null) {
-            admin = Admin.create(kafka);
+            admin = Admin.create(kafka.admin(Map.of()));
         }
         return admin;
     }

@@ -21,6 +21,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import ai.onnxruntime.OrtException;
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.registry.ModelAnnouncement;
 import dev.svertka.registry.ModelAnnouncer;
 import dev.svertka.registry.ModelRegistry;
@@ -57,8 +58,8 @@ public class ModelWatcher {
     @Inject
     ModelRegistry registry;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String brokers;
+    @Inject
+    KafkaClients kafka;
 
     @ConfigProperty(name = "svertka.inference.enabled")
     boolean inference;
@@ -88,12 +89,11 @@ public class ModelWatcher {
 
     private void follow() {
         while (running) {
-            try (KafkaConsumer<String, String> reader = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+            try (KafkaConsumer<String, String> reader = new KafkaConsumer<>(kafka.consumer(Map.of(
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)),
                     new StringDeserializer(), new StringDeserializer())) {
                 consumer = reader;
-                ModelAnnouncer.ensureTopic(brokers, config.topic());
+                ModelAnnouncer.ensureTopic(kafka, config.topic());
                 List<TopicPartition> partitions = reader.partitionsFor(config.topic()).stream()
                         .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
                 reader.assign(partitions);

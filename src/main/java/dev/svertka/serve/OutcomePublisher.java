@@ -1,7 +1,6 @@
 package dev.svertka.serve;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -18,9 +17,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import dev.svertka.kafka.KafkaClients;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import io.smallrye.common.annotation.Identifier;
 
 /**
  * Publishes a batch's predictions and dead letters with one plain Kafka producer: a record costs one
@@ -35,15 +34,14 @@ public class OutcomePublisher {
     private final KafkaClientMetrics metrics;
 
     @Inject
-    public OutcomePublisher(@Identifier("default-kafka-broker") Map<String, Object> kafka, ServeConfig config,
-                            MeterRegistry registry) {
-        Map<String, Object> settings = new HashMap<>(kafka);
-        settings.put(ProducerConfig.CLIENT_ID_CONFIG, "svertka-outcomes");
-        settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        settings.put(ProducerConfig.ACKS_CONFIG, "all");
-        settings.put(ProducerConfig.LINGER_MS_CONFIG, (int) config.producer().linger().toMillis());
-        settings.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.producer().maxRequestBytes());
-        producer = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
+    public OutcomePublisher(KafkaClients kafka, ServeConfig config, MeterRegistry registry) {
+        producer = new KafkaProducer<>(kafka.producer(Map.of(
+                ProducerConfig.CLIENT_ID_CONFIG, "svertka-outcomes",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, (int) config.producer().linger().toMillis(),
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.producer().maxRequestBytes())),
+                new StringSerializer(), new ByteArraySerializer());
         metrics = new KafkaClientMetrics(producer);
         metrics.bindTo(registry);
     }

@@ -26,6 +26,7 @@ import dev.svertka.card.InputShape;
 import dev.svertka.card.Preprocessing;
 import dev.svertka.card.ModelCard;
 import dev.svertka.io.Failures;
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.model.Presets;
 import dev.svertka.onnx.OnnxExporter;
 import dev.svertka.onnx.ParityCheck;
@@ -65,7 +66,7 @@ public final class TrainingPipeline {
     }
 
     private final TrainingListener listener;
-    private final String kafkaBootstrap;
+    private final KafkaClients kafka;
     private final BaseModels bases;
 
     /**
@@ -77,16 +78,16 @@ public final class TrainingPipeline {
     }
 
     private TrainingPipeline(ConsoleListener console) {
-        this(console, LabeledTopic.DEFAULT_BOOTSTRAP, ZooModels.defaults(console));
+        this(console, KafkaClients.at(LabeledTopic.DEFAULT_BOOTSTRAP), ZooModels.defaults(console));
     }
 
     /**
-     * A pipeline that tells {@code listener} how it goes, reads {@code kafka:} data without {@code bootstrap=} from
-     * {@code kafkaBootstrap} and takes zoo bases from {@code zoo}.
+     * A pipeline that tells {@code listener} how it goes, reads {@code kafka:} data as a client of {@code kafka} (at
+     * its cluster unless {@code bootstrap=} says otherwise) and takes zoo bases from {@code zoo}.
      */
-    public TrainingPipeline(TrainingListener listener, String kafkaBootstrap, ZooModels zoo) {
+    public TrainingPipeline(TrainingListener listener, KafkaClients kafka, ZooModels zoo) {
         this.listener = listener;
-        this.kafkaBootstrap = kafkaBootstrap;
+        this.kafka = kafka;
         this.bases = new BaseModels(zoo);
     }
 
@@ -143,7 +144,7 @@ public final class TrainingPipeline {
         if (spec.preprocessing() == null && spec.recipe().preprocessing() != Preprocessing.DEFAULT) {
             note("Input recipe of %s's pretrained weights: %s", spec.base(), spec.recipe().preprocessing());
         }
-        Datasets.Reading reading = new Datasets.Reading(spec.recipe(), kafkaBootstrap, new TopicProgress());
+        Datasets.Reading reading = new Datasets.Reading(spec.recipe(), kafka, new TopicProgress());
         Datasets.Split loaded = Datasets.load(spec.data(), spec.seed(), reading);
         note("Data: %s", loaded.description());
         LabeledImages test = loaded.test();

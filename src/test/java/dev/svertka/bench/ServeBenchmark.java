@@ -26,6 +26,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.train.JobSpec;
 import dev.svertka.image.ImageDecoder;
 import dev.svertka.image.ImageEncoder;
@@ -74,7 +75,7 @@ class ServeBenchmark {
 
     @Test
     void run() throws Exception {
-        Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
+        Topics.ensure(KafkaClients.at(brokers), Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
         TrainingPipeline.Result trained = new TrainingPipeline(System.out).run(JobSpec.builder()
                 .data("synthetic:1200").preset(SeedCnn.NAME).model("bench").epochs(1).batchSize(64).seed(1)
                 .runDir(Files.createTempDirectory("svertka-bench-run-").toString()).build(),
@@ -185,7 +186,7 @@ class ServeBenchmark {
      */
     private void kafkaAlone(LabeledImages images, ImageProducer.Encoding encoding) throws Exception {
         String topic = "bench-kafka-alone";
-        Topics.ensure(brokers, Map.of(topic, 2));
+        Topics.ensure(KafkaClients.at(brokers), Map.of(topic, 2));
         long started = System.nanoTime();
         send(topic, "alone-", images, BURST, encoding, 0);
         double sent = (System.nanoTime() - started) / 1e9;
@@ -217,7 +218,7 @@ class ServeBenchmark {
         Map<String, String> headers = encoding == ImageProducer.Encoding.PNG ? Map.of("content-type", "image/png")
                 : Map.of("content-type", ImageDecoder.RAW_PIXELS, "width", "28", "height", "28", "channels", "1");
         long started = System.nanoTime();
-        try (ImageProducer producer = new ImageProducer(brokers, topic)) {
+        try (ImageProducer producer = new ImageProducer(KafkaClients.at(brokers), topic)) {
             for (int i = 0; i < count; i++) {
                 producer.send(prefix + i, payloads.get(i % payloads.size()), headers);
                 if (rate > 0 && i % (rate / 100) == rate / 100 - 1) {
@@ -241,7 +242,7 @@ class ServeBenchmark {
             report("python reference: not run (apt-get install python3-confluent-kafka python3-torch python3-pil)");
             return;
         }
-        Topics.ensure(brokers, Map.of("images-py", 2, "predictions-py", 2));
+        Topics.ensure(KafkaClients.at(brokers), Map.of("images-py", 2, "predictions-py", 2));
         Process python = new ProcessBuilder(interpreter, "benchmarks/python_reference.py", "--bootstrap", brokers,
                 "--topic", "images-py", "--output", "predictions-py", "--count", String.valueOf(BURST))
                 .redirectErrorStream(true).start();

@@ -82,7 +82,7 @@ class CommandLineTest {
     void trainPromotesAndAnnouncesWhatItStoredWhenAsked(QuarkusMainLauncher launcher) throws Exception {
         Path work = Files.createTempDirectory("svertka-cli-promote-");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.in(work.resolve("kafka")));
-                RecordCollector models = new RecordCollector(kafka.bootstrapServers(), List.of("models"))) {
+                RecordCollector models = new RecordCollector(kafka.clients(), List.of("models"))) {
             LaunchResult result = launcher.launch("train", "--data", "synthetic:300", "--epochs", "1", "--model",
                     "promoted", "--registry", work.resolve("registry").toString(), "--run-dir",
                     work.resolve("run").toString(), "--promote", "--bootstrap-servers", kafka.bootstrapServers());

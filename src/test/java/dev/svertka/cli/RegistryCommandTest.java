@@ -18,6 +18,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.Test;
 
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.kafka.EmbeddedKafka;
 import dev.svertka.kafka.RecordCollector;
 import dev.svertka.card.InputShape;
@@ -79,7 +80,7 @@ class RegistryCommandTest {
             assertOk(launcher.launch("registry", "rollback", "pets", "--registry", root, "--bootstrap-servers", servers),
                     "Announced pets:2");
 
-            try (RecordCollector collector = new RecordCollector(servers, List.of("models"))) {
+            try (RecordCollector collector = new RecordCollector(KafkaClients.at(servers), List.of("models"))) {
                 List<ConsumerRecord<String, byte[]>> records = collector.until(r -> r.size() >= 2,
                         Duration.ofSeconds(30));
                 assertThat(records).extracting(ConsumerRecord::key).containsExactly("pets", "pets");

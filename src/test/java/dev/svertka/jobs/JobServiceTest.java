@@ -18,6 +18,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.data.SyntheticPhotos;
 import dev.svertka.kafka.EmbeddedKafkaResource;
 import dev.svertka.kafka.RecordCollector;
@@ -114,7 +115,7 @@ class JobServiceTest {
         assertThat(registry.resolve("api:1").onnxFile()).as("stored in the configured registry").exists();
         // made live and announced to the inference pods
         assertThat(registry.live("api")).get().extracting(LivePointer::version).isEqualTo(1);
-        try (RecordCollector models = new RecordCollector(bootstrapServers, List.of("models"))) {
+        try (RecordCollector models = new RecordCollector(KafkaClients.at(bootstrapServers), List.of("models"))) {
             var announced = models.until(records -> records.stream().anyMatch(r -> "api".equals(r.key())),
                     Duration.ofSeconds(30));
             assertThat(announced).anySatisfy(r -> assertThat(ModelAnnouncer.parse(

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.kafka.RecordCollector;
 import io.quarkus.test.common.WithTestResource;
@@ -45,12 +46,12 @@ class BrokerRestartTest {
 
     @Test
     void everyImageComesOutDespiteABrokerRestart() throws Exception {
-        LabeledImages test = ServedModel.serve(models, topics, brokers);
+        LabeledImages test = ServedModel.serve(models, topics, KafkaClients.at(brokers));
         List<String> outputTopics = List.of(topics.predictions(), topics.deadLetters());
         PacedStream stream = new PacedStream(brokers, topics.images(), outputTopics, PREFIX, 500);
         CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> stream.send(test, IMAGES));
         List<ConsumerRecord<String, byte[]>> outputs;
-        try (RecordCollector collector = new RecordCollector(brokers, outputTopics)) {
+        try (RecordCollector collector = new RecordCollector(KafkaClients.at(brokers), outputTopics)) {
             // the pipeline is classifying when the broker goes down, and the stream is not over
             long predictedBefore = distinctMine(collector.until(
                     records -> distinctMine(records) >= PREDICTED_BEFORE, Duration.ofSeconds(90)));

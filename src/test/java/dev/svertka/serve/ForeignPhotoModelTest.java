@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.card.Preprocessing;
 import dev.svertka.image.EncodedImage;
 import dev.svertka.kafka.EmbeddedKafkaResource;
@@ -78,9 +79,9 @@ class ForeignPhotoModelTest {
 
     @Test
     void photosOnKafkaGetThePredictionsPyTorchMakes() throws Exception {
-        Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
+        Topics.ensure(KafkaClients.at(brokers), Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
         Map<String, ForeignPhotoModel.Photo> sent = new HashMap<>();
-        try (ImageProducer producer = new ImageProducer(brokers, topics.images())) {
+        try (ImageProducer producer = new ImageProducer(KafkaClients.at(brokers), topics.images())) {
             for (ForeignPhotoModel.Photo photo : photos) {
                 String id = "photo-" + photo.file().getFileName();
                 String type = photo.file().toString().endsWith(".png") ? "image/png" : "image/jpeg";
@@ -90,7 +91,7 @@ class ForeignPhotoModelTest {
             producer.flush();
         }
         List<ConsumerRecord<String, byte[]>> outputs;
-        try (RecordCollector collector = new RecordCollector(brokers, List.of(topics.predictions()))) {
+        try (RecordCollector collector = new RecordCollector(KafkaClients.at(brokers), List.of(topics.predictions()))) {
             // other test classes on this broker may have left records: only this test's images count
             outputs = collector.until(records -> records.stream().filter(r -> sent.containsKey(r.key())).count()
                     >= sent.size(), Duration.ofMinutes(2)).stream().filter(r -> sent.containsKey(r.key())).toList();

@@ -21,6 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.card.InputShape;
 import dev.svertka.card.Preprocessing;
 import dev.svertka.data.SyntheticPhotos;
@@ -80,12 +81,12 @@ class GraphBackboneServingTest {
         assertThat(trained.parity().argmaxMismatches()).isZero();
         models.load(trained.version());
 
-        Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
+        Topics.ensure(KafkaClients.at(brokers), Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
         ComputationGraph network = trained.network();
         ImageDecoder decoder = new ImageDecoder(trained.version().card().recipe(), ImageDecoder.Limits.DEFAULT);
         InputShape shape = trained.version().card().input();
         Map<String, Integer> expected = new HashMap<>();
-        try (ImageProducer producer = new ImageProducer(brokers, topics.images());
+        try (ImageProducer producer = new ImageProducer(KafkaClients.at(brokers), topics.images());
              Stream<Path> files = Files.walk(photos.resolve("test"))) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 byte[] bytes = Files.readAllBytes(file);
@@ -98,7 +99,7 @@ class GraphBackboneServingTest {
             producer.flush();
         }
         List<ConsumerRecord<String, byte[]>> outputs;
-        try (RecordCollector collector = new RecordCollector(brokers, List.of(topics.predictions()))) {
+        try (RecordCollector collector = new RecordCollector(KafkaClients.at(brokers), List.of(topics.predictions()))) {
             // other test classes on this broker may have left records: only this test's images count
             outputs = collector.until(records -> records.stream().filter(r -> expected.containsKey(r.key())).count()
                     >= expected.size(), Duration.ofMinutes(2)).stream().filter(r -> expected.containsKey(r.key())).toList();

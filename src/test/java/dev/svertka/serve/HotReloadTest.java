@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.data.SyntheticDigits;
 import dev.svertka.kafka.EmbeddedKafkaResource;
@@ -110,7 +111,7 @@ class HotReloadTest {
 
     @Test
     void promotionAndRollbackUnderLoadLoseNothingAndSwitchVersions() throws Exception {
-        Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
+        Topics.ensure(KafkaClients.at(brokers), Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
         publish(registry, "live", DIGITS, 1);
         publish(registry, "live", DIGITS, 2);
         models.load(registry.promote("live", 1));
@@ -120,9 +121,9 @@ class HotReloadTest {
                 List.of(topics.predictions(), topics.deadLetters()), STREAMED, 500);
         CompletableFuture<Void> streaming = CompletableFuture.runAsync(() -> stream.send(images, IMAGES));
         List<ConsumerRecord<String, byte[]>> outputs;
-        try (RecordCollector collector = new RecordCollector(brokers,
+        try (RecordCollector collector = new RecordCollector(KafkaClients.at(brokers),
                 List.of(topics.predictions(), topics.deadLetters()));
-                ModelAnnouncer announcer = new ModelAnnouncer(brokers, modelsConfig.topic())) {
+                ModelAnnouncer announcer = new ModelAnnouncer(KafkaClients.at(brokers), modelsConfig.topic())) {
             collector.until(records -> streamed(records).size() >= 1500, Duration.ofMinutes(2));
             announcer.announce(registry.promote("live", 2));
             collector.until(records -> countVersion(streamed(records), 2) >= 500, Duration.ofMinutes(2));
@@ -170,7 +171,7 @@ class HotReloadTest {
 
     @Test
     void versionsThatCannotBeServedAreRejectedAndTheOldOneKeepsServing() throws Exception {
-        Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
+        Topics.ensure(KafkaClients.at(brokers), Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
         ModelVersion good = publish(registry, "guarded", DIGITS, 1);
         ModelVersion damaged = publish(registry, "guarded", DIGITS, 2);
         // a model for 14x14 images under a card that promises 28x28: ONNX Runtime refuses it at warm-up
@@ -178,7 +179,7 @@ class HotReloadTest {
         models.load(registry.promote("guarded", 1));
         double rejectedBefore = rejections();
 
-        try (ModelAnnouncer announcer = new ModelAnnouncer(brokers, modelsConfig.topic())) {
+        try (ModelAnnouncer announcer = new ModelAnnouncer(KafkaClients.at(brokers), modelsConfig.topic())) {
             Files.write(damaged.onnxFile(), "tampered".getBytes(StandardCharsets.UTF_8));
             announcer.announce(damaged);
             awaitRejections(rejectedBefore + 1);
@@ -187,13 +188,13 @@ class HotReloadTest {
         }
 
         assertThat(models.currentVersion()).get().isEqualTo(good);
-        try (ImageProducer producer = new ImageProducer(brokers, topics.images())) {
+        try (ImageProducer producer = new ImageProducer(KafkaClients.at(brokers), topics.images())) {
             for (int i = 0; i < 50; i++) {
                 producer.send("guarded-" + i, images, i, ImageProducer.Encoding.RAW);
             }
             producer.flush();
         }
-        try (RecordCollector collector = new RecordCollector(brokers, List.of(topics.predictions(), topics.deadLetters()))) {
+        try (RecordCollector collector = new RecordCollector(KafkaClients.at(brokers), List.of(topics.predictions(), topics.deadLetters()))) {
             List<ConsumerRecord<String, byte[]>> outputs = collector.until(
                     records -> records.stream().filter(r -> r.key().startsWith("guarded-")).count() >= 50,
                     Duration.ofMinutes(1));

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.train.JobSpec;
 import dev.svertka.image.BadImageSamples;
 import dev.svertka.image.ImageEncoder;
@@ -58,7 +59,7 @@ class InferencePipelineTest {
 
     @Test
     void everyImageComesOutOnceAsAPredictionOrADeadLetter() throws Exception {
-        Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
+        Topics.ensure(KafkaClients.at(brokers), Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
         Path registry = Files.createTempDirectory("svertka-test-registry-");
         TrainingPipeline.Result trained = new TrainingPipeline(System.out).run(JobSpec.builder()
                 .data("synthetic:8000").preset(SeedCnn.NAME).model("digits").epochs(1).batchSize(64).seed(7)
@@ -68,7 +69,7 @@ class InferencePipelineTest {
         LabeledImages test = trained.data().test();
         Map<String, Integer> labels = new HashMap<>();
         List<BadImageSamples.Sample> bad = BadImageSamples.all(ImageEncoder.png(test, 0), 3);
-        try (ImageProducer producer = new ImageProducer(brokers, topics.images())) {
+        try (ImageProducer producer = new ImageProducer(KafkaClients.at(brokers), topics.images())) {
             for (int i = 0; i < IMAGES; i++) {
                 // alternate encodings: both paths must reach the model
                 ImageProducer.Encoding encoding = i % 2 == 0 ? ImageProducer.Encoding.PNG : ImageProducer.Encoding.RAW;
@@ -80,7 +81,7 @@ class InferencePipelineTest {
         }
 
         List<ConsumerRecord<String, byte[]>> outputs;
-        try (RecordCollector collector = new RecordCollector(brokers,
+        try (RecordCollector collector = new RecordCollector(KafkaClients.at(brokers),
                 List.of(topics.predictions(), topics.deadLetters()))) {
             collector.until(records -> records.size() >= IMAGES + bad.size(), Duration.ofMinutes(2));
             outputs = collector.drain(Duration.ofSeconds(3));

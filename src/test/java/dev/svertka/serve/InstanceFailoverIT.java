@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.train.JobSpec;
 import dev.svertka.kafka.EmbeddedKafka;
 import dev.svertka.kafka.RecordCollector;
@@ -42,7 +43,7 @@ class InstanceFailoverIT {
     void nothingIsLostWhenAnInstanceDiesOrLeaves() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.in(work.resolve("kafka")))) {
             String brokers = kafka.bootstrapServers();
-            Topics.ensure(brokers, Map.of("images", 4, "predictions", 2, "images-dlq", 1));
+            Topics.ensure(KafkaClients.at(brokers), Map.of("images", 4, "predictions", 2, "images-dlq", 1));
             TrainingPipeline.Result trained = new TrainingPipeline(System.out).run(JobSpec.builder()
                     .data("synthetic:1200").preset(SeedCnn.NAME).model("digits").epochs(1).batchSize(64).seed(5)
                     .runDir(work.resolve("run").toString()).build(), new ModelRegistry(work.resolve("registry")));
@@ -57,7 +58,7 @@ class InstanceFailoverIT {
                     () -> stream.send(trained.data().test(), IMAGES));
             List<ConsumerRecord<String, byte[]>> outputs;
             ServeProcess restarted = null;
-            try (RecordCollector collector = new RecordCollector(brokers, List.of("predictions", "images-dlq"))) {
+            try (RecordCollector collector = new RecordCollector(KafkaClients.at(brokers), List.of("predictions", "images-dlq"))) {
                 int atKill = collector.until(records -> records.size() >= 2_000, Duration.ofSeconds(60)).size();
                 a.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: nothing committed on the way out
                 assertThat(atKill).as("killed mid-stream").isBetween(2_000, IMAGES - 1);

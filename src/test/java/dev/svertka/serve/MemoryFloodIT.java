@@ -28,6 +28,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.kafka.EmbeddedKafka;
 import dev.svertka.kafka.ImageProducer;
 import dev.svertka.kafka.RecordCollector;
@@ -58,7 +59,7 @@ class MemoryFloodIT {
         byte[] png = largest16BitPng();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.in(work.resolve("kafka")))) {
             String brokers = kafka.bootstrapServers();
-            Topics.ensure(brokers, Map.of("images", 2, "predictions", 1, "images-dlq", 1));
+            Topics.ensure(KafkaClients.at(brokers), Map.of("images", 2, "predictions", 1, "images-dlq", 1));
             new TrainingPipeline(System.out).run(JobSpec.builder().data("synthetic:600").preset(SeedCnn.NAME)
                     .model("digits").epochs(1).batchSize(64).seed(5).runDir(work.resolve("run").toString()).build(),
                     new ModelRegistry(work.resolve("registry")));
@@ -66,9 +67,9 @@ class MemoryFloodIT {
             try (ServeProcess serve = ServeProcess.start(work.resolve("serve.log"),
                     List.of("-Xmx1g", "-XX:+ExitOnOutOfMemoryError"), "serve", "--model", "digits",
                     "--registry", work.resolve("registry").toString(), "--bootstrap-servers", brokers);
-                    RecordCollector outputs = new RecordCollector(brokers, List.of("predictions", "images-dlq"))) {
+                    RecordCollector outputs = new RecordCollector(KafkaClients.at(brokers), List.of("predictions", "images-dlq"))) {
                 serve.awaitServing();
-                try (ImageProducer producer = new ImageProducer(brokers, "images")) {
+                try (ImageProducer producer = new ImageProducer(KafkaClients.at(brokers), "images")) {
                     for (int i = 0; i < RECORDS; i++) {
                         producer.send("flood-" + i, png, Map.of("content-type", "image/png"));
                     }

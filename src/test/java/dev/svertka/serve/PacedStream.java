@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.kafka.ImageProducer;
 import dev.svertka.kafka.RecordCollector;
@@ -20,8 +21,8 @@ record PacedStream(String brokers, String imagesTopic, List<String> outputTopics
     private static final Duration STALL = Duration.ofMinutes(3);
 
     void send(LabeledImages images, int count) {
-        try (ImageProducer producer = new ImageProducer(brokers, imagesTopic);
-                RecordCollector outputs = new RecordCollector(brokers, outputTopics)) {
+        try (ImageProducer producer = new ImageProducer(KafkaClients.at(brokers), imagesTopic);
+                RecordCollector outputs = new RecordCollector(KafkaClients.at(brokers), outputTopics)) {
             for (int i = 0; i < count; i++) {
                 if (i % STEP == 0) {
                     producer.flush();

@@ -13,6 +13,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.image.ImageDecoder;
 import dev.svertka.image.ImageEncoder;
 import dev.svertka.data.LabeledImages;
@@ -41,7 +42,7 @@ class PredictEndpointTest {
 
     @BeforeEach
     void serve() throws Exception {
-        test = ServedModel.serve(models, topics, brokers);
+        test = ServedModel.serve(models, topics, KafkaClients.at(brokers));
     }
 
     @Test

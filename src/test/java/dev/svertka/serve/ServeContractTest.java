@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.image.BadImageSamples.Sample;
 import dev.svertka.image.ImageDecoder;
 import dev.svertka.image.ImageEncoder;
@@ -52,7 +53,7 @@ class ServeContractTest {
 
     @Test
     void badInputIsDeadLetteredByKindAndPredictionsCarryCloudEvents() throws Exception {
-        LabeledImages test = ServedModel.serve(models, topics, brokers);
+        LabeledImages test = ServedModel.serve(models, topics, KafkaClients.at(brokers));
         byte[] png = ImageEncoder.png(test, 0);
         List<Sample> bad = BadInputs.refused(png, RestartableKafkaResource.MAX_PAYLOAD_BYTES);
         Map<String, byte[]> converted = BadInputs.converted();
@@ -60,7 +61,7 @@ class ServeContractTest {
                 "com.example.image", "ce_source", "/cameras/7", "ce_datacontenttype", "image/png");
         Map<String, String> raw = Map.of("content-type", ImageDecoder.RAW_PIXELS, "width", "28", "height", "28",
                 "channels", "1", CloudEvents.CORRELATION_ID, "request-9");
-        try (ImageProducer producer = new ImageProducer(brokers, topics.images())) {
+        try (ImageProducer producer = new ImageProducer(KafkaClients.at(brokers), topics.images())) {
             bad.forEach(sample -> producer.send(sample.id(), sample.payload(), sample.headers()));
             converted.forEach((id, image) -> producer.send(id, image, Map.of())); // no content type: sniffed
             producer.send(null, png, cloudEvent); // binary mode, no key: the id is ce_id
@@ -70,7 +71,7 @@ class ServeContractTest {
         int expected = bad.size() + converted.size() + 2;
 
         List<ConsumerRecord<String, byte[]>> outputs;
-        try (RecordCollector collector = new RecordCollector(brokers,
+        try (RecordCollector collector = new RecordCollector(KafkaClients.at(brokers),
                 List.of(topics.predictions(), topics.deadLetters()))) {
             collector.until(records -> mine(records).size() >= expected, Duration.ofMinutes(1));
             outputs = mine(collector.drain(Duration.ofSeconds(2)));

@@ -3,6 +3,7 @@ package dev.svertka.serve;
 import java.nio.file.Files;
 import java.util.Map;
 
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.train.JobSpec;
 import dev.svertka.data.LabeledImages;
 import dev.svertka.kafka.Topics;
@@ -22,9 +23,9 @@ final class ServedModel {
      * Creates the topics (2 image partitions, so batches hold records of both), trains (first call only) and makes the model
      * current; returns test images to send.
      */
-    static synchronized LabeledImages serve(ModelHolder models, TopicsConfig topics, String brokers)
+    static synchronized LabeledImages serve(ModelHolder models, TopicsConfig topics, KafkaClients kafka)
             throws Exception {
-        Topics.ensure(brokers, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
+        Topics.ensure(kafka, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
         if (trained == null) {
             trained = new TrainingPipeline(System.out).run(JobSpec.builder().data("synthetic:1200").preset(SeedCnn.NAME)
                     .model("digits").epochs(1).batchSize(64).seed(5)

@@ -32,6 +32,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.card.InputShape;
 import dev.svertka.data.LabeledTopic;
 import dev.svertka.image.ImageEncoder;
@@ -67,7 +68,7 @@ class GraphFineTuningTest {
                 .batchSize(9).validationSplit(0.25).seed(8).optimizer("adam:0.001").base(VGG).freezeUpTo("9")
                 .runDir(run.toString()).build();
 
-        TrainingPipeline.Result tuned = new TrainingPipeline(console, LabeledTopic.DEFAULT_BOOTSTRAP, zoo)
+        TrainingPipeline.Result tuned = new TrainingPipeline(console, KafkaClients.at(LabeledTopic.DEFAULT_BOOTSTRAP), zoo)
                 .run(spec, registry);
 
         ComputationGraph untrained = zoo.load(VGG, COLOUR, 3, 8);

@@ -40,9 +40,9 @@ class TopicTrainingTest {
     @BeforeAll
     static void publish() throws Exception {
         kafka = EmbeddedKafka.start(EmbeddedKafka.Options.in(Files.createTempDirectory("svertka-topic-training-")));
-        Topics.ensure(kafka.bootstrapServers(), Map.of(TOPIC, 2));
+        Topics.ensure(kafka.clients(), Map.of(TOPIC, 2));
         LabeledImages digits = SyntheticDigits.generate(IMAGES, 3);
-        try (ImageProducer producer = new ImageProducer(kafka.bootstrapServers(), TOPIC)) {
+        try (ImageProducer producer = new ImageProducer(kafka.clients(), TOPIC)) {
             for (int i = 0; i < IMAGES; i++) {
                 producer.sendLabelled("digit-" + i, digits, i,
                         i % 2 == 0 ? ImageProducer.Encoding.PNG : ImageProducer.Encoding.RAW);
@@ -77,7 +77,7 @@ class TopicTrainingTest {
 
         // no bootstrap= in the data value: the job's default (the application's kafka.bootstrap.servers)
         PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
-        TrainingPipeline.Result result = new TrainingPipeline(new ConsoleListener(out), kafka.bootstrapServers(),
+        TrainingPipeline.Result result = new TrainingPipeline(new ConsoleListener(out), kafka.clients(),
                 ZooModels.defaults(TrainingListener.NONE)).run(job, new ModelRegistry(dir.resolve("registry")));
 
         LabeledImages read = result.data().train();
@@ -100,7 +100,7 @@ class TopicTrainingTest {
                 + kafka.bootstrapServers(), "nowhere:1");
         long[] progress = new long[2];
 
-        LabeledTopic.Loaded loaded = LabeledTopic.read(source, InputRecipe.of(SyntheticDigits.SHAPE),
+        LabeledTopic.Loaded loaded = LabeledTopic.read(source, kafka.clients(), InputRecipe.of(SyntheticDigits.SHAPE),
                 (read, target) -> {
                     progress[0] = read;
                     progress[1] = target;
@@ -120,13 +120,13 @@ class TopicTrainingTest {
     void aMissingTopicOrUnusableDataIsAClearError() throws Exception {
         LabeledTopic.Source missing = LabeledTopic.Source.parse("kafka:no-such-topic?timeout=20s",
                 kafka.bootstrapServers());
-        assertThatThrownBy(() -> LabeledTopic.read(missing, InputRecipe.of(SyntheticDigits.SHAPE), LabeledTopic.Progress.NONE))
+        assertThatThrownBy(() -> LabeledTopic.read(missing, kafka.clients(), InputRecipe.of(SyntheticDigits.SHAPE), LabeledTopic.Progress.NONE))
                 .isInstanceOf(IOException.class).hasMessageContaining("no-such-topic")
                 .hasMessageContaining("does not exist");
 
         LabeledTopic.Source unknownClasses = LabeledTopic.Source.parse("kafka:" + TOPIC + "?classes=cat,dog",
                 kafka.bootstrapServers());
-        assertThatThrownBy(() -> LabeledTopic.read(unknownClasses, InputRecipe.of(SyntheticDigits.SHAPE), LabeledTopic.Progress.NONE))
+        assertThatThrownBy(() -> LabeledTopic.read(unknownClasses, kafka.clients(), InputRecipe.of(SyntheticDigits.SHAPE), LabeledTopic.Progress.NONE))
                 .isInstanceOf(IOException.class).hasMessageContaining("No usable labelled images")
                 .hasMessageContaining("label not among the classes: 1203");
     }

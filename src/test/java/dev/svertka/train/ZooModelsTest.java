@@ -33,6 +33,7 @@ import org.nd4j.linalg.learning.config.Adam;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.svertka.kafka.KafkaClients;
 import dev.svertka.train.event.ConsoleListener;
 import dev.svertka.card.InputRecipe;
 import dev.svertka.card.InputShape;
@@ -231,7 +232,7 @@ class ZooModelsTest {
                 .batchSize(32).seed(6).limit(400).optimizer("adam:0.001").runDir(cache.resolve("run").toString())
                 .base("zoo:LeNet?weights=none").featuresAt("ffn1").build();
 
-        TrainingPipeline.Result result = new TrainingPipeline(new ConsoleListener(out), LabeledTopic.DEFAULT_BOOTSTRAP,
+        TrainingPipeline.Result result = new TrainingPipeline(new ConsoleListener(out), KafkaClients.at(LabeledTopic.DEFAULT_BOOTSTRAP),
                 new ZooModels(cache, false, null, new ConsoleListener(out)))
                 .run(spec, new ModelRegistry(registry));
 
