@@ -17,7 +17,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -189,7 +188,7 @@ class PodShapedIT {
     private static void createTopics(EmbeddedKafka kafka, List<NewTopic> topics)
             throws InterruptedException, ExecutionException {
         assertThat(topics).isNotEmpty();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        try (Admin admin = Admin.create(kafka.clients().admin(Map.of()))) {
             admin.createTopics(topics).all().get();
         }
     }
@@ -197,9 +196,8 @@ class PodShapedIT {
     /** Sends digits to the images topic and counts their predictions by the model version that made them. */
     private static Map<Integer, Long> classify(EmbeddedKafka kafka, String prefix) throws IOException {
         LabeledImages digits = SyntheticDigits.generate(IMAGES, 3);
-        String brokers = kafka.bootstrapServers();
-        try (RecordCollector outputs = new RecordCollector(brokers, List.of("predictions", "images-dlq"))) {
-            try (ImageProducer producer = new ImageProducer(brokers, "images")) {
+        try (RecordCollector outputs = new RecordCollector(kafka.clients(), List.of("predictions", "images-dlq"))) {
+            try (ImageProducer producer = new ImageProducer(kafka.clients(), "images")) {
                 for (int i = 0; i < IMAGES; i++) {
                     producer.send(prefix + "-" + i, digits, i, ImageProducer.Encoding.PNG);
                 }
