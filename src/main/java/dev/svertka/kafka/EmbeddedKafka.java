@@ -13,23 +13,31 @@ import java.security.Provider;
 import java.security.Security;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.security.plain.PlainLoginModule;
 import org.apache.kafka.common.security.plain.internals.PlainSaslServerProvider;
+import org.apache.kafka.common.security.scram.ScramLoginModule;
 import org.apache.kafka.common.utils.Time;
 import org.jboss.logging.Logger;
 
@@ -45,8 +53,9 @@ import kafka.tools.StorageTool;
  * <p>The data directory survives {@link #close()}, so a broker restarted on the same directory and
  * port keeps its topics and committed offsets (what the fault tests rely on).
  *
- * <p>Given users, the client listener takes SASL/PLAIN logins and refuses clients without one of them, as a
- * secured cluster does; the broker logs in to itself as a user of its own. Given a key store, it speaks TLS (SSL,
+ * <p>Given users, the client listener takes their SASL/PLAIN and SCRAM-SHA-512 logins (what managed clusters and
+ * Strimzi's KafkaUsers use) and refuses clients without one, as a secured cluster does; the broker logs in to
+ * itself as a user of its own. Given a key store, it speaks TLS (SSL,
  * or SASL_SSL with users). The controller listener, which only the node itself uses, stays plain.
  */
 public final class EmbeddedKafka implements AutoCloseable {
@@ -55,6 +64,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final int NODE_ID = 1;
     /** The name {@link PlainSaslServerProvider} registers under. */
     private static final String PLAIN_PROVIDER = "Simple SASL/PLAIN Server Provider";
+    private static final ScramMechanism SCRAM = ScramMechanism.SCRAM_SHA_512;
 
     /**
      * Where and how to start. A port of 0 picks free ones.
@@ -139,6 +149,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         EmbeddedKafka kafka = new EmbeddedKafka(server, bootstrap, options.withPort(port), brokerPassword);
         try {
             kafka.awaitReady(Duration.ofSeconds(60));
+            if (options.sasl()) {
+                kafka.addScramUsers();
+            }
         } catch (IOException | RuntimeException e) {
             kafka.close();
             throw e;
@@ -244,11 +257,14 @@ public final class EmbeddedKafka implements AutoCloseable {
             users.put(BROKER_USER, brokerPassword);
             String accepted = users.entrySet().stream()
                     .map(u -> " user_" + u.getKey() + "=\"" + u.getValue() + "\"").collect(Collectors.joining());
-            p.put("sasl.enabled.mechanisms", "PLAIN");
+            p.put("sasl.enabled.mechanisms", "PLAIN," + SCRAM.mechanismName());
             p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
             // authentication alone: no authorizer, so every user that logs in may do anything
             p.put("listener.name." + listener.toLowerCase(Locale.ROOT) + ".plain.sasl.jaas.config",
                     plainLogin(BROKER_USER, brokerPassword, accepted));
+            // SCRAM's users are in the cluster's metadata (addScramUsers), not in the listener's settings
+            p.put("listener.name." + listener.toLowerCase(Locale.ROOT) + "." + SCRAM.mechanismName().toLowerCase(Locale.ROOT)
+                    + ".sasl.jaas.config", ScramLoginModule.class.getName() + " required;");
         }
         return p;
     }
@@ -287,8 +303,37 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /** Gives the users SCRAM-SHA-512 credentials too, and waits until the broker knows them. */
+    private void addScramUsers() throws IOException {
+        List<UserScramCredentialAlteration> upserts = options.users().entrySet().stream()
+                .<UserScramCredentialAlteration>map(user -> new UserScramCredentialUpsertion(user.getKey(),
+                        new ScramCredentialInfo(SCRAM, 4096), user.getValue()))
+                .toList();
+        try (Admin admin = Admin.create(brokerAdmin())) {
+            admin.alterUserScramCredentials(upserts).all().get(30, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (admin.describeUserScramCredentials(List.copyOf(options.users().keySet())).all()
+                    .get(30, TimeUnit.SECONDS).size() < upserts.size()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("SCRAM users of the embedded Kafka at " + bootstrapServers + " not visible");
+                }
+                Thread.sleep(100);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("Could not add SCRAM users to the embedded Kafka at " + bootstrapServers + ": "
+                    + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while adding SCRAM users", e);
+        }
+    }
+
+    private Map<String, Object> brokerAdmin() {
+        return KafkaClients.of(settings(BROKER_USER, brokerPassword)).admin(Map.of(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000));
+    }
+
     private void awaitReady(Duration timeout) throws IOException {
-        Map<String, Object> config = KafkaClients.of(settings(BROKER_USER, brokerPassword)).admin(Map.of(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000));
+        Map<String, Object> config = brokerAdmin();
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(config)) {
             while (true) {

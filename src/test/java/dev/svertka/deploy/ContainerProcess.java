@@ -158,7 +158,7 @@ final class ContainerProcess implements AutoCloseable {
     /** Rewrites container paths in a value: whole path tokens under a mapped directory, longest first. */
     private record Rewriter(Map<String, Path> paths, Path rootFs) {
 
-        private static final Pattern ABSOLUTE = Pattern.compile("(?<![\\w./-])/[\\w.-]+(?:/[\\w.-]*)*");
+        private static final Pattern ABSOLUTE = Pattern.compile("(?<![\\w./+-])/[\\w.-]+(?:/[\\w.-]*)*");
 
         String apply(String value) {
             Matcher path = ABSOLUTE.matcher(value);

@@ -13,12 +13,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.security.scram.ScramLoginModule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +31,8 @@ import dev.svertka.data.LabeledImages;
 import dev.svertka.data.SyntheticDigits;
 import dev.svertka.kafka.EmbeddedKafka;
 import dev.svertka.kafka.ImageProducer;
+import dev.svertka.kafka.KafkaClients;
+import dev.svertka.kafka.LocalhostCertificate;
 import dev.svertka.kafka.RecordCollector;
 
 /**
@@ -57,11 +61,7 @@ class PodShapedIT {
         // the Secrets made outside the manifests (README): the trainer API's token; no Kafka credentials
         Map<String, Map<String, String>> secrets = Map.of("svertka-trainer", Map.of("SVERTKA_TRAINER_TOKEN", TOKEN));
         try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.in(dir.resolve("kafka")))) {
-            createTopics(kafka, Kustomize.build(AppConfig.ROOT.resolve("k8s/topics")).stream()
-                    .filter(r -> "KafkaTopic".equals(r.get("kind")))
-                    .map(t -> topic(Yaml.stringAt(t, "spec", "topicName"), (Integer) Yaml.at(t, "spec", "partitions"),
-                            Yaml.mapAt(t, "spec", "config")))
-                    .toList());
+            createTopics(kafka.clients(), clusterTopics());
             Map<String, Object> inference = workload(k8s, "Deployment", "svertka-inference");
             try (ContainerProcess first = start(only(Container.ofPod("svertka-inference-0", inference, k8s, secrets)),
                     sandbox, kafka);
@@ -91,7 +91,7 @@ class PodShapedIT {
                     pod.awaitLog("Serving model digits:1", START);
                     assertThat(status(pod, "/q/health/ready")).isEqualTo(200);
                 }
-                assertThat(classify(kafka, "job")).as("predictions by model version").containsOnlyKeys(1);
+                assertThat(classify(kafka.clients(), "job")).as("predictions by model version").containsOnlyKeys(1);
                 step("both pods ready and serving digits:1");
 
                 try (ContainerProcess trainer = start(only(Container.ofPod("svertka-trainer",
@@ -101,8 +101,43 @@ class PodShapedIT {
                 for (ContainerProcess pod : List.of(first, second)) {
                     pod.awaitLog("Serving model digits:2", START);
                 }
-                assertThat(classify(kafka, "trainer")).containsOnlyKeys(2);
+                assertThat(classify(kafka.clients(), "trainer")).containsOnlyKeys(2);
                 step("the trainer service's job (digits:2) reached both pods");
+            }
+        }
+    }
+
+    /**
+     * k8s/overlays/sasl against a cluster that takes SCRAM-SHA-512 logins over TLS only: the inference pod and the
+     * training Job log in with the Secret {@code svertka-kafka} as README says to make it (the login and the
+     * cluster CA's PEM certificate), and the model reaches the pod.
+     */
+    @Test
+    void saslOverlayPodsLogInWithTheSecretsCredentials(@TempDir Path dir) throws Exception {
+        Path sandbox = sandbox(dir);
+        List<Map<String, Object>> k8s = Kustomize.build(AppConfig.ROOT.resolve("k8s/overlays/sasl"));
+        String password = UUID.randomUUID().toString();
+        EmbeddedKafka.Tls tls = LocalhostCertificate.in(dir.resolve("tls"), "tls-" + password);
+        Map<String, Map<String, String>> secrets = Map.of(
+                "svertka-trainer", Map.of("SVERTKA_TRAINER_TOKEN", TOKEN),
+                "svertka-kafka", Map.of("sasl.jaas.config", ScramLoginModule.class.getName()
+                        + " required username=\"svertka\" password=\"" + password + "\";",
+                        "ca.crt", LocalhostCertificate.pem(tls)));
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.in(dir.resolve("kafka"))
+                .withUsers(Map.of("svertka", password)).withTls(tls))) {
+            KafkaClients test = kafka.clients("svertka");
+            createTopics(test, clusterTopics());
+            try (ContainerProcess pod = start(only(Container.ofPod("svertka-inference-0",
+                    workload(k8s, "Deployment", "svertka-inference"), k8s, secrets)), sandbox, kafka)) {
+                pod.awaitLog("Following live model versions", START);
+                try (ContainerProcess job = start(only(Container.ofPod("svertka-train",
+                        workload(k8s, "Job", "svertka-train"), k8s, secrets)), sandbox, kafka)) {
+                    assertThat(job.awaitExit(TRAINING)).as(job.log()).isZero();
+                }
+                pod.awaitLog("Serving model digits:1", START);
+                assertThat(status(pod, "/q/health/ready")).as("its readiness asks the SASL cluster").isEqualTo(200);
+                assertThat(classify(test, "sasl")).containsOnlyKeys(1);
+                step("sasl overlay: the pod and the Job logged in with SCRAM-SHA-512 over TLS; digits:1 served");
             }
         }
     }
@@ -118,7 +153,7 @@ class PodShapedIT {
         int uid = Dockerfile.read().runtimeUid();
         Map<String, String> shell = Map.of("SVERTKA_TRAINER_TOKEN", TOKEN);
         try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.in(dir.resolve("kafka")))) {
-            createTopics(kafka, ComposeStackTest.topics(Yaml.mapAt(services, "topics")).stream()
+            createTopics(kafka.clients(), ComposeStackTest.topics(Yaml.mapAt(services, "topics")).stream()
                     .map(t -> topic(t.name(), t.partitions(), t.configs())).toList());
             try (ContainerProcess train = start(Container.ofService("train", Yaml.mapAt(services, "train"), shell, uid),
                     sandbox, kafka)) {
@@ -139,7 +174,7 @@ class PodShapedIT {
                 for (ContainerProcess pod : pods) {
                     pod.awaitLog("Serving model digits:2", START);
                 }
-                assertThat(classify(kafka, "compose")).containsOnlyKeys(2);
+                assertThat(classify(kafka.clients(), "compose")).containsOnlyKeys(2);
                 step(replicas + " compose inference replicas serve digits:2, the trainer service's");
             } finally {
                 for (ContainerProcess pod : pods) {
@@ -185,19 +220,28 @@ class PodShapedIT {
         return new NewTopic(name, partitions, (short) 1).configs(configs);
     }
 
-    private static void createTopics(EmbeddedKafka kafka, List<NewTopic> topics)
+    /** The topics of k8s/topics, the KafkaTopics in the Kafka cluster's namespace. */
+    private static List<NewTopic> clusterTopics() throws IOException {
+        return Kustomize.build(AppConfig.ROOT.resolve("k8s/topics")).stream()
+                .filter(r -> "KafkaTopic".equals(r.get("kind")))
+                .map(t -> topic(Yaml.stringAt(t, "spec", "topicName"), (Integer) Yaml.at(t, "spec", "partitions"),
+                        Yaml.mapAt(t, "spec", "config")))
+                .toList();
+    }
+
+    private static void createTopics(KafkaClients kafka, List<NewTopic> topics)
             throws InterruptedException, ExecutionException {
         assertThat(topics).isNotEmpty();
-        try (Admin admin = Admin.create(kafka.clients().admin(Map.of()))) {
+        try (Admin admin = Admin.create(kafka.admin(Map.of()))) {
             admin.createTopics(topics).all().get();
         }
     }
 
     /** Sends digits to the images topic and counts their predictions by the model version that made them. */
-    private static Map<Integer, Long> classify(EmbeddedKafka kafka, String prefix) throws IOException {
+    private static Map<Integer, Long> classify(KafkaClients kafka, String prefix) throws IOException {
         LabeledImages digits = SyntheticDigits.generate(IMAGES, 3);
-        try (RecordCollector outputs = new RecordCollector(kafka.clients(), List.of("predictions", "images-dlq"))) {
-            try (ImageProducer producer = new ImageProducer(kafka.clients(), "images")) {
+        try (RecordCollector outputs = new RecordCollector(kafka, List.of("predictions", "images-dlq"))) {
+            try (ImageProducer producer = new ImageProducer(kafka, "images")) {
                 for (int i = 0; i < IMAGES; i++) {
                     producer.send(prefix + "-" + i, digits, i, ImageProducer.Encoding.PNG);
                 }

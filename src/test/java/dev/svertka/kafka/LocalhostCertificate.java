@@ -5,21 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 
 /** A self-signed certificate for {@code localhost}, made by the JDK's keytool, for a TLS listener in tests. */
-final class LocalhostCertificate {
+public final class LocalhostCertificate {
 
     private static final String ALIAS = "broker";
 
     private LocalhostCertificate() {
     }
 
-    static EmbeddedKafka.Tls in(Path dir, String password)
+    public static EmbeddedKafka.Tls in(Path dir, String password)
             throws IOException, InterruptedException, GeneralSecurityException {
         Files.createDirectories(dir);
         Path keyStore = dir.resolve("broker.p12");
@@ -43,5 +45,17 @@ final class LocalhostCertificate {
             trusted.store(out, password.toCharArray());
         }
         return new EmbeddedKafka.Tls(keyStore, trustStore, password);
+    }
+
+    /** The certificate as PEM: a CA file, the form Strimzi's cluster CA Secret and PEM trust stores take. */
+    public static String pem(EmbeddedKafka.Tls tls) throws IOException, GeneralSecurityException {
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(tls.trustStore())) {
+            trusted.load(in, tls.password().toCharArray());
+        }
+        return "-----BEGIN CERTIFICATE-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(trusted.getCertificate(ALIAS).getEncoded())
+                + "\n-----END CERTIFICATE-----\n";
     }
 }
