@@ -76,7 +76,7 @@ public final class HandOverCommit extends ContextHolder implements KafkaCommitHa
     private final Map<TopicPartition, Integer> unacknowledged = new HashMap<>();
     private boolean stopped;
 
-    private HandOverCommit(KafkaCommitHandler throttled, Vertx vertx, long waitMillis) {
+    HandOverCommit(KafkaCommitHandler throttled, Vertx vertx, long waitMillis) {
         super(vertx, (int) waitMillis);
         this.throttled = throttled;
         this.waitMillis = waitMillis;
@@ -119,7 +119,9 @@ public final class HandOverCommit extends ContextHolder implements KafkaCommitHa
 
     @Override
     public void partitionsAssigned(Collection<TopicPartition> partitions) {
-        LOG.infof("Assigned %s", partitions);
+        if (!partitions.isEmpty()) { // cooperative rebalancing calls with none where nothing moved here
+            LOG.infof("Assigned %s", partitions);
+        }
         throttled.partitionsAssigned(partitions);
     }
 
