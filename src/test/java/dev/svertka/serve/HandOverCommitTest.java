@@ -6,10 +6,13 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +29,7 @@ class HandOverCommitTest {
     @Test
     void revokedPartitionsAreCommittedOnlyAfterTheirBatchIsPublished() throws Exception {
         Throttled throttled = new Throttled();
-        HandOverCommit handOver = new HandOverCommit(throttled, null, 10_000);
+        HandOverCommit handOver = owningBoth(throttled, 10_000);
         IncomingKafkaRecord<String, byte[]> inFlight = received(handOver, 0, 41);
         Thread polling = new Thread(() -> handOver.partitionsRevoked(List.of(P0)));
         polling.start();
@@ -35,13 +38,13 @@ class HandOverCommitTest {
         inFlight.ack().toCompletableFuture().get(5, TimeUnit.SECONDS);
         polling.join(TimeUnit.SECONDS.toMillis(5));
         assertThat(throttled.calls).containsExactly("received images-0@41", "acknowledged images-0@41",
-                "revoked [images-0]");
+                "revoked [images-0]", "committed in rebalance {images-0=42}");
     }
 
     @Test
     void aBatchOfAPartitionThatStaysDoesNotHoldTheRevocation() throws Exception {
         Throttled throttled = new Throttled();
-        HandOverCommit handOver = new HandOverCommit(throttled, null, 10_000);
+        HandOverCommit handOver = owningBoth(throttled, 10_000);
         received(handOver, 1, 7);
         Thread polling = new Thread(() -> handOver.partitionsRevoked(List.of(P0)));
         polling.start();
@@ -53,20 +56,62 @@ class HandOverCommitTest {
     @Test
     void aBatchNeverPublishedIsLeftToTheNextOwnerAfterTheWait() throws Exception {
         Throttled throttled = new Throttled();
-        HandOverCommit handOver = new HandOverCommit(throttled, null, 100);
+        HandOverCommit handOver = owningBoth(throttled, 100);
         received(handOver, 0, 3);
         handOver.partitionsRevoked(List.of(P0, P1));
         assertThat(throttled.calls).containsExactly("received images-0@3", "revoked [images-0, images-1]");
     }
 
     @Test
+    void aBatchAcknowledgedAfterItsPartitionLeftIsNotCommittedByThisInstance() throws Exception {
+        Throttled throttled = new Throttled();
+        HandOverCommit handOver = owningBoth(throttled, 100);
+        IncomingKafkaRecord<String, byte[]> late = received(handOver, 0, 3);
+        handOver.partitionsRevoked(List.of(P0));
+        late.ack().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        handOver.terminate(true);
+        assertThat(throttled.calls).containsExactly("received images-0@3", "revoked [images-0]",
+                "acknowledged images-0@3", "terminated graceful=false");
+    }
+
+    @Test
+    void aBatchOfAPartitionNoLongerAssignedIsNotCommittedByThisInstance() throws Exception {
+        Throttled throttled = new Throttled();
+        HandOverCommit handOver = new HandOverCommit(throttled, null, 10_000, throttled);
+        handOver.partitionsAssigned(List.of(P0));
+        received(handOver, 1, 5).ack().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        handOver.terminate(true);
+        assertThat(throttled.calls).containsExactly("received images-1@5", "acknowledged images-1@5",
+                "terminated graceful=false");
+    }
+
+    @Test
+    void stoppingCommitsWhatWasPublishedAfterTheThrottledStrategy() throws Exception {
+        Throttled throttled = new Throttled();
+        HandOverCommit handOver = owningBoth(throttled, 10_000);
+        received(handOver, 0, 4).ack().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        received(handOver, 0, 9).ack().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        handOver.terminate(true);
+        assertThat(throttled.calls).containsExactly("received images-0@4", "acknowledged images-0@4",
+                "received images-0@9", "acknowledged images-0@9", "terminated graceful=false",
+                "committed at shutdown {images-0=10}");
+    }
+
+    @Test
     void afterStoppingNoBatchEntersThePipeline() {
         Throttled throttled = new Throttled();
-        HandOverCommit handOver = new HandOverCommit(throttled, null, 10_000);
+        HandOverCommit handOver = owningBoth(throttled, 10_000);
         handOver.terminate(true);
         var late = handOver.received(record(handOver, 0, 9)).subscribeAsCompletionStage();
         assertThat(late).isNotDone();
-        assertThat(throttled.calls).containsExactly("terminated graceful=true");
+        assertThat(throttled.calls).containsExactly("terminated graceful=false");
+    }
+
+    /** A hand-over whose instance owns partitions 0 and 1. */
+    private static HandOverCommit owningBoth(Throttled throttled, long waitMillis) {
+        HandOverCommit handOver = new HandOverCommit(throttled, null, waitMillis, throttled);
+        handOver.partitionsAssigned(List.of(P0, P1));
+        return handOver;
     }
 
     private static IncomingKafkaRecord<String, byte[]> received(HandOverCommit handOver, int partition, long offset) {
@@ -78,8 +123,8 @@ class HandOverCommitTest {
                 0, handler, null, false);
     }
 
-    /** Stands for SmallRye's throttled strategy: says what it was told, in order. */
-    private static final class Throttled implements KafkaCommitHandler {
+    /** Stands for SmallRye's throttled strategy and the consumer's commits: says what it was told, in order. */
+    private static final class Throttled implements KafkaCommitHandler, HandOverCommit.Committer {
 
         final List<String> calls = new CopyOnWriteArrayList<>();
 
@@ -103,6 +148,22 @@ class HandOverCommitTest {
         @Override
         public void terminate(boolean graceful) {
             calls.add("terminated graceful=" + graceful);
+        }
+
+        @Override
+        public void commitInRebalance(Map<TopicPartition, OffsetAndMetadata> offsets) {
+            calls.add("committed in rebalance " + nextOffsets(offsets));
+        }
+
+        @Override
+        public void commitAtShutdown(Map<TopicPartition, OffsetAndMetadata> offsets) {
+            calls.add("committed at shutdown " + nextOffsets(offsets));
+        }
+
+        private static Map<String, Long> nextOffsets(Map<TopicPartition, OffsetAndMetadata> offsets) {
+            Map<String, Long> next = new TreeMap<>();
+            offsets.forEach((partition, offset) -> next.put(partition.toString(), offset.offset()));
+            return next;
         }
 
         private static String position(IncomingKafkaRecord<?, ?> record) {
