@@ -114,6 +114,15 @@ public interface ServeConfig {
         int maxRequestBytes();
     }
 
+    /**
+     * How long partitions leaving this instance (revoked in a rebalance, or at shutdown) wait for the batches already
+     * taken from them to be published, before their offsets are committed and they are released ({@link
+     * HandOverCommit}). A batch still unpublished after it is classified again by the next owner. Below the consumer's
+     * {@code max.poll.interval.ms} and, with the shutdown's other steps, the pod's termination grace period.
+     */
+    @WithDefault("10s")
+    Duration handOverWait();
+
     /** The CloudEvents {@code source} of published predictions. */
     @WithDefault("/svertka/inference")
     String eventSource();

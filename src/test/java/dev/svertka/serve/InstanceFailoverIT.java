@@ -15,12 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.svertka.kafka.KafkaClients;
-import dev.svertka.train.JobSpec;
 import dev.svertka.kafka.EmbeddedKafka;
 import dev.svertka.kafka.RecordCollector;
 import dev.svertka.kafka.Topics;
-import dev.svertka.model.SeedCnn;
-import dev.svertka.registry.ModelRegistry;
 import dev.svertka.train.TrainingPipeline;
 
 /**
@@ -44,9 +41,7 @@ class InstanceFailoverIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.in(work.resolve("kafka")))) {
             String brokers = kafka.bootstrapServers();
             Topics.ensure(KafkaClients.at(brokers), Map.of("images", 4, "predictions", 2, "images-dlq", 1));
-            TrainingPipeline.Result trained = new TrainingPipeline(System.out).run(JobSpec.builder()
-                    .data("synthetic:1200").preset(SeedCnn.NAME).model("digits").epochs(1).batchSize(64).seed(5)
-                    .runDir(work.resolve("run").toString()).build(), new ModelRegistry(work.resolve("registry")));
+            TrainingPipeline.Result trained = TrainedDigits.into(work, 5);
 
             ServeProcess a = serve(brokers, "a1");
             ServeProcess b = serve(brokers, "b");
