@@ -79,12 +79,18 @@ public final class EmbeddedKafka implements AutoCloseable {
             users = Map.copyOf(users);
         }
 
+        /** Topics made without {@link Topics} (auto-created by a first producer) take what Svertka's do. */
         public static Options in(Path dataDir) {
-            return new Options(dataDir, 0, 2, 8 * 1024 * 1024, Map.of(), Optional.empty());
+            return new Options(dataDir, 0, 2, Topics.MAX_MESSAGE_BYTES, Map.of(), Optional.empty());
         }
 
         public Options withPort(int newPort) {
             return new Options(dataDir, newPort, defaultPartitions, maxMessageBytes, users, tls);
+        }
+
+        /** The broker's {@code message.max.bytes}: the default of topics that do not set their own. */
+        public Options withMaxMessageBytes(int newMaxMessageBytes) {
+            return new Options(dataDir, port, defaultPartitions, newMaxMessageBytes, users, tls);
         }
 
         /** A client listener that takes only these SASL/PLAIN users (name → password). */

@@ -71,7 +71,8 @@ public final class ImageProducer implements AutoCloseable {
                     ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                     ProducerConfig.ACKS_CONFIG, "all",
                     ProducerConfig.LINGER_MS_CONFIG, 5,
-                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024,
+                    // Kafka's default is 1 MB; photos are larger: whatever the topics take
+                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES,
                     ProducerConfig.MAX_BLOCK_MS_CONFIG, millis,
                     // the delivery timeout must cover linger and one request
                     ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, millis / 2,
