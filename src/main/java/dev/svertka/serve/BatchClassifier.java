@@ -58,8 +58,11 @@ public class BatchClassifier {
     @Inject
     DecodeBudget budget;
 
+    @Inject
+    DecodeWorkers workers;
+
     private volatile ImageDecoder decoder;
-    // one native input buffer per worker thread, reused batch after batch: no copy into ONNX Runtime
+    // one native input buffer per consumer thread, reused batch after batch: no copy into ONNX Runtime
     private final ThreadLocal<FloatBuffer> inputs = new ThreadLocal<>();
 
     /**
@@ -84,20 +87,28 @@ public class BatchClassifier {
         ImageDecoder imageDecoder = decoderFor(classifier.card().recipe());
         FloatBuffer batch = inputBuffer(images.size(), shape.pixels());
         Outcome[] outcomes = new Outcome[images.size()];
-        int[] slots = new int[images.size()];
-        int accepted = 0;
-        for (int i = 0; i < images.size(); i++) {
+        // each image decoded into its own slot, several at once; the refused ones' slots are closed up below
+        workers.forEach(images.size(), i -> {
             EncodedImage image = images.get(i).image();
             try (DecodeBudget.Lease lease = lease(image.decodeBytes(imageDecoder), patience)) {
                 if (lease == null) {
                     outcomes[i] = new Refused(BUSY, new IllegalStateException("the " + (budget.bytes() >> 20)
                             + " MiB for decoding images stayed taken for " + patience.toMillis() + " ms"));
-                    continue;
+                    return;
                 }
-                batch.put(accepted * shape.pixels(), image.decode(imageDecoder));
-                slots[accepted++] = i;
+                batch.put(i * shape.pixels(), image.decode(imageDecoder));
             } catch (ImageDecodingException e) {
                 outcomes[i] = new Refused(e.reason().name(), e);
+            }
+        });
+        int[] slots = new int[images.size()];
+        int accepted = 0;
+        for (int i = 0; i < images.size(); i++) {
+            if (outcomes[i] == null) {
+                if (accepted < i) {
+                    batch.put(accepted * shape.pixels(), batch, i * shape.pixels(), shape.pixels());
+                }
+                slots[accepted++] = i;
             }
         }
         if (accepted > 0) {

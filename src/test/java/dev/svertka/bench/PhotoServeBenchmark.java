@@ -25,6 +25,7 @@ import dev.svertka.registry.ImportedCard;
 import dev.svertka.registry.ModelRegistry;
 import dev.svertka.registry.ModelVersion;
 import dev.svertka.runtime.OnnxSessions;
+import dev.svertka.serve.DecodeWorkers;
 import dev.svertka.serve.ModelHolder;
 import dev.svertka.serve.OnnxClassifier;
 import dev.svertka.serve.ServeConfig;
@@ -61,6 +62,9 @@ class PhotoServeBenchmark {
     @Inject
     ServeConfig config;
 
+    @Inject
+    DecodeWorkers decoders;
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String brokers;
 
@@ -76,12 +80,12 @@ class PhotoServeBenchmark {
         ServeLoad load = new ServeLoad(brokers, topics.predictions(), report);
         ModelRegistry registry = new ModelRegistry(Files.createTempDirectory("svertka-photo-bench-"));
         report.machine();
-        report.line("%d JPEGs, %d-%d KB (mean %d KB); pipeline: max batch %d, %d intra-op thread(s), %s",
-                photos.size(),
+        report.line("%d JPEGs, %d-%d KB (mean %d KB); pipeline: max batch %d, %d decode thread(s), %d intra-op"
+                + " thread(s), %s", photos.size(),
                 photos.stream().mapToInt(p -> p.length).min().orElseThrow() >> 10,
                 photos.stream().mapToInt(p -> p.length).max().orElseThrow() >> 10,
                 (int) photos.stream().mapToInt(p -> p.length).average().orElseThrow() >> 10, config.maxBatchSize(),
-                config.intraOpThreads(), config.optimizationLevel());
+                decoders.threads(), config.intraOpThreads(), config.optimizationLevel());
         load.kafkaAlone("JPEG", events, 20 * photos.size());
         for (String name : MODELS) {
             ModelVersion version = registry.importModel(fixtures.resolve(name + ".onnx"),
