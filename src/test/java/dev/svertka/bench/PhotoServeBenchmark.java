@@ -104,7 +104,8 @@ class PhotoServeBenchmark {
                     100 * pipeline.perSecond() / ceiling);
             int half = Math.max(1, (int) (pipeline.perSecond() / 2));
             load.burst(name + ", pipeline, offered " + half + "/s", topics.images(), events, half * SECONDS, half);
-            load.pythonReference(events, burst, "--model", name, "--threads", String.valueOf(PYTHON_THREADS),
+            // a fifth of the burst: the reference is several times slower, and its rate is what is compared
+            load.pythonReference(events, Math.max(64, burst / 5), "--model", name, "--threads", String.valueOf(PYTHON_THREADS),
                     "--batch", String.valueOf(Integer.getInteger("bench.pythonBatch", 16)));
         }
         report.machine();
