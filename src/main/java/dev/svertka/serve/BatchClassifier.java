@@ -83,12 +83,34 @@ public class BatchClassifier {
 
     private List<Outcome> classifyWith(OnnxClassifier classifier, List<ImageEvent> images, Duration patience)
             throws OrtException {
-        InputShape shape = classifier.inputShape();
         ImageDecoder imageDecoder = decoderFor(classifier.card().recipe());
-        FloatBuffer batch = inputBuffer(images.size(), shape.pixels());
+        int run = runSize(classifier.inputShape());
+        FloatBuffer input = inputBuffer(run * classifier.inputShape().pixels());
         Outcome[] outcomes = new Outcome[images.size()];
-        // each image decoded into its own slot, several at once; the refused ones' slots are closed up below
-        workers.forEach(images.size(), i -> {
+        for (int from = 0; from < images.size(); from += run) {
+            classifyRun(classifier, imageDecoder, input, images, from, Math.min(images.size(), from + run), outcomes,
+                    patience);
+        }
+        return Arrays.asList(outcomes);
+    }
+
+    /**
+     * Images per ONNX Runtime run: the whole batch, unless its input tensor would pass {@code max-run-input}. A
+     * run of 256 photos at 224x224 is 154 MB of input and its activations spill every cache: slower per image.
+     */
+    int runSize(InputShape shape) {
+        long floats = config.maxRunInput().asLongValue() / Float.BYTES;
+        return (int) Math.max(1, Math.min(config.maxBatchSize(), floats / shape.pixels()));
+    }
+
+    /** Decodes images {@code from .. to - 1} (several at once), then classifies the good ones in one run. */
+    private void classifyRun(OnnxClassifier classifier, ImageDecoder imageDecoder, FloatBuffer batch,
+                             List<ImageEvent> images, int from, int to, Outcome[] outcomes, Duration patience)
+            throws OrtException {
+        InputShape shape = classifier.inputShape();
+        // each image decoded into its own slot; the refused ones' slots are closed up below
+        workers.forEach(to - from, slot -> {
+            int i = from + slot;
             EncodedImage image = images.get(i).image();
             try (DecodeBudget.Lease lease = lease(image.decodeBytes(imageDecoder), patience)) {
                 if (lease == null) {
@@ -96,35 +118,35 @@ public class BatchClassifier {
                             + " MiB for decoding images stayed taken for " + patience.toMillis() + " ms"));
                     return;
                 }
-                batch.put(i * shape.pixels(), image.decode(imageDecoder));
+                batch.put(slot * shape.pixels(), image.decode(imageDecoder));
             } catch (ImageDecodingException e) {
                 outcomes[i] = new Refused(e.reason().name(), e);
             }
         });
-        int[] slots = new int[images.size()];
+        int[] decoded = new int[to - from];
         int accepted = 0;
-        for (int i = 0; i < images.size(); i++) {
+        for (int i = from; i < to; i++) {
             if (outcomes[i] == null) {
-                if (accepted < i) {
-                    batch.put(accepted * shape.pixels(), batch, i * shape.pixels(), shape.pixels());
+                if (from + accepted < i) {
+                    batch.put(accepted * shape.pixels(), batch, (i - from) * shape.pixels(), shape.pixels());
                 }
-                slots[accepted++] = i;
+                decoded[accepted++] = i;
             }
         }
-        if (accepted > 0) {
-            long started = System.nanoTime();
-            float[][] probabilities = classifier.classify(batch, accepted);
-            metrics.batch(accepted, System.nanoTime() - started);
-            long now = System.currentTimeMillis();
-            for (int j = 0; j < accepted; j++) {
-                ImageEvent image = images.get(slots[j]);
-                outcomes[slots[j]] = new Predicted(new Prediction(image.id(), classifier.card().name(),
-                        classifier.card().version(),
-                        Prediction.topK(probabilities[j], classifier.card().labels(), config.topK()),
-                        now - image.receivedAt()));
-            }
+        if (accepted == 0) {
+            return;
         }
-        return Arrays.asList(outcomes);
+        long started = System.nanoTime();
+        float[][] probabilities = classifier.classify(batch, accepted);
+        metrics.batch(accepted, System.nanoTime() - started);
+        long now = System.currentTimeMillis();
+        for (int j = 0; j < accepted; j++) {
+            ImageEvent image = images.get(decoded[j]);
+            outcomes[decoded[j]] = new Predicted(new Prediction(image.id(), classifier.card().name(),
+                    classifier.card().version(),
+                    Prediction.topK(probabilities[j], classifier.card().labels(), config.topK()),
+                    now - image.receivedAt()));
+        }
     }
 
     private DecodeBudget.Lease lease(long cost, Duration patience) {
@@ -143,11 +165,11 @@ public class BatchClassifier {
         return images.stream().<Outcome>map(image -> new Refused(reason, cause)).toList();
     }
 
-    private FloatBuffer inputBuffer(int images, int pixels) {
+    /** This thread's input buffer, grown to {@code floats} when smaller. */
+    private FloatBuffer inputBuffer(int floats) {
         FloatBuffer buffer = inputs.get();
-        if (buffer == null || buffer.capacity() < images * pixels) {
-            int capacity = Math.max(images, config.maxBatchSize()) * pixels;
-            buffer = ByteBuffer.allocateDirect(capacity * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        if (buffer == null || buffer.capacity() < floats) {
+            buffer = ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
             inputs.set(buffer);
         }
         return buffer;
