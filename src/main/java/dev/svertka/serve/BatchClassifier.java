@@ -98,7 +98,7 @@ public class BatchClassifier {
      * Images per ONNX Runtime run: the whole batch, unless its input tensor would pass {@code max-run-input}. A
      * run of 256 photos at 224x224 is 154 MB of input and its activations spill every cache: slower per image.
      */
-    int runSize(InputShape shape) {
+    private int runSize(InputShape shape) {
         long floats = config.maxRunInput().asLongValue() / Float.BYTES;
         return (int) Math.max(1, Math.min(config.maxBatchSize(), floats / shape.pixels()));
     }

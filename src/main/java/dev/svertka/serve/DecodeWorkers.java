@@ -58,6 +58,9 @@ public class DecodeWorkers {
         }
         loop.run();
         for (Future<?> helper : running) {
+            if (helper.cancel(false)) {
+                continue; // still queued behind another batch's work: nothing of this batch is left for it
+            }
             try {
                 helper.get();
             } catch (InterruptedException e) {

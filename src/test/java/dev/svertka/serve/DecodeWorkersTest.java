@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import org.junit.jupiter.api.Test;
@@ -48,6 +54,41 @@ class DecodeWorkersTest {
             }
         } finally {
             workers.stop();
+        }
+    }
+
+    @Test
+    void aBatchDoesNotWaitForHelpersBusyWithAnotherBatch() throws Exception {
+        DecodeWorkers workers = new DecodeWorkers(2);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocked = new CountDownLatch(1);
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            // another consumer's batch: both its images block, so the one helper thread is taken
+            Future<?> first = other.submit(() -> workers.forEach(2, i -> {
+                blocked.countDown();
+                await(release);
+            }));
+            assertThat(blocked.await(5, TimeUnit.SECONDS)).isTrue();
+            AtomicIntegerArray runs = new AtomicIntegerArray(3);
+            CompletableFuture<Void> second = CompletableFuture.runAsync(() -> workers.forEach(3, runs::incrementAndGet));
+
+            second.get(5, TimeUnit.SECONDS); // done by its own thread, not queued behind the helper
+            assertThat(runs.toString()).isEqualTo("[1, 1, 1]");
+            release.countDown();
+            first.get(5, TimeUnit.SECONDS);
+        } finally {
+            release.countDown();
+            other.shutdownNow();
+            workers.stop();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
