@@ -62,8 +62,9 @@ public class BatchClassifier {
     DecodeWorkers workers;
 
     private volatile ImageDecoder decoder;
-    // one native input buffer per consumer thread, reused batch after batch: no copy into ONNX Runtime
-    private final ThreadLocal<FloatBuffer> inputs = new ThreadLocal<>();
+    // two native input buffers per consumer thread (one decoded into while the model reads the other), reused
+    // batch after batch: no copy into ONNX Runtime
+    private final ThreadLocal<FloatBuffer[]> inputs = ThreadLocal.withInitial(() -> new FloatBuffer[2]);
 
     /**
      * Classifies {@code images}; each waits for its {@link DecodeBudget} share as long as it takes (null
@@ -84,12 +85,25 @@ public class BatchClassifier {
     private List<Outcome> classifyWith(OnnxClassifier classifier, List<ImageEvent> images, Duration patience)
             throws OrtException {
         ImageDecoder imageDecoder = decoderFor(classifier.card().recipe());
+        int pixels = classifier.inputShape().pixels();
         int run = runSize(classifier.inputShape());
-        FloatBuffer input = inputBuffer(run * classifier.inputShape().pixels());
         Outcome[] outcomes = new Outcome[images.size()];
-        for (int from = 0; from < images.size(); from += run) {
-            classifyRun(classifier, imageDecoder, input, images, from, Math.min(images.size(), from + run), outcomes,
-                    patience);
+        // the model runs on one run's images while the next run is decoded into the other buffer
+        DecodeWorkers.Pending decoding = decode(imageDecoder, pixels, inputBuffer(0, run * pixels), images, 0,
+                Math.min(images.size(), run), outcomes, patience);
+        for (int from = 0, k = 0; from < images.size(); from += run, k++) {
+            int to = Math.min(images.size(), from + run);
+            decoding.finish();
+            decoding = to == images.size() ? null : decode(imageDecoder, pixels, inputBuffer((k + 1) % 2, run * pixels),
+                    images, to, Math.min(images.size(), to + run), outcomes, patience);
+            try {
+                classifyRun(classifier, inputBuffer(k % 2, run * pixels), images, from, to, outcomes);
+            } catch (OrtException | RuntimeException e) {
+                if (decoding != null) {
+                    finishQuietly(decoding); // nothing may write into this thread's buffers after it returns
+                }
+                throw e;
+            }
         }
         return Arrays.asList(outcomes);
     }
@@ -103,13 +117,11 @@ public class BatchClassifier {
         return (int) Math.max(1, Math.min(config.maxBatchSize(), floats / shape.pixels()));
     }
 
-    /** Decodes images {@code from .. to - 1} (several at once), then classifies the good ones in one run. */
-    private void classifyRun(OnnxClassifier classifier, ImageDecoder imageDecoder, FloatBuffer batch,
-                             List<ImageEvent> images, int from, int to, Outcome[] outcomes, Duration patience)
-            throws OrtException {
-        InputShape shape = classifier.inputShape();
-        // each image decoded into its own slot; the refused ones' slots are closed up below
-        workers.forEach(to - from, slot -> {
+    /** Starts decoding images {@code from .. to - 1} into their slots of {@code batch}, or their refusals. */
+    private DecodeWorkers.Pending decode(ImageDecoder imageDecoder, int pixels, FloatBuffer batch,
+                                         List<ImageEvent> images, int from, int to, Outcome[] outcomes,
+                                         Duration patience) {
+        return workers.start(to - from, slot -> {
             int i = from + slot;
             EncodedImage image = images.get(i).image();
             try (DecodeBudget.Lease lease = lease(image.decodeBytes(imageDecoder), patience)) {
@@ -118,17 +130,31 @@ public class BatchClassifier {
                             + " MiB for decoding images stayed taken for " + patience.toMillis() + " ms"));
                     return;
                 }
-                batch.put(slot * shape.pixels(), image.decode(imageDecoder));
+                batch.put(slot * pixels, image.decode(imageDecoder));
             } catch (ImageDecodingException e) {
                 outcomes[i] = new Refused(e.reason().name(), e);
             }
         });
+    }
+
+    private static void finishQuietly(DecodeWorkers.Pending decoding) {
+        try {
+            decoding.finish();
+        } catch (RuntimeException e) {
+            LOG.debugf(e, "Decoding ahead failed too"); // the batch is refused for the first failure
+        }
+    }
+
+    /** Classifies the decoded images {@code from .. to - 1} in one run, closing up the refused ones' slots first. */
+    private void classifyRun(OnnxClassifier classifier, FloatBuffer batch, List<ImageEvent> images, int from, int to,
+                             Outcome[] outcomes) throws OrtException {
+        int pixels = classifier.inputShape().pixels();
         int[] decoded = new int[to - from];
         int accepted = 0;
         for (int i = from; i < to; i++) {
             if (outcomes[i] == null) {
                 if (from + accepted < i) {
-                    batch.put(accepted * shape.pixels(), batch, (i - from) * shape.pixels(), shape.pixels());
+                    batch.put(accepted * pixels, batch, (i - from) * pixels, pixels);
                 }
                 decoded[accepted++] = i;
             }
@@ -165,14 +191,14 @@ public class BatchClassifier {
         return images.stream().<Outcome>map(image -> new Refused(reason, cause)).toList();
     }
 
-    /** This thread's input buffer, grown to {@code floats} when smaller. */
-    private FloatBuffer inputBuffer(int floats) {
-        FloatBuffer buffer = inputs.get();
-        if (buffer == null || buffer.capacity() < floats) {
-            buffer = ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
-            inputs.set(buffer);
+    /** This thread's input buffer {@code which} (0 or 1), grown to {@code floats} when smaller. */
+    private FloatBuffer inputBuffer(int which, int floats) {
+        FloatBuffer[] buffers = inputs.get();
+        if (buffers[which] == null || buffers[which].capacity() < floats) {
+            buffers[which] = ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder())
+                    .asFloatBuffer();
         }
-        return buffer;
+        return buffers[which];
     }
 
     private ImageDecoder decoderFor(InputRecipe recipe) {

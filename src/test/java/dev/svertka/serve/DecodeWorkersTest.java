@@ -39,6 +39,50 @@ class DecodeWorkersTest {
     }
 
     @Test
+    void startedWorkGoesOnWhileTheCallerDoesSomethingElseAndFinishCompletesIt() throws Exception {
+        DecodeWorkers workers = new DecodeWorkers(2);
+        try {
+            CountDownLatch firstDone = new CountDownLatch(1);
+            Set<String> threads = ConcurrentHashMap.newKeySet();
+            AtomicIntegerArray runs = new AtomicIntegerArray(20);
+            DecodeWorkers.Pending pending = workers.start(20, i -> {
+                threads.add(Thread.currentThread().getName());
+                runs.incrementAndGet(i);
+                firstDone.countDown();
+            });
+            // the caller has not asked for anything yet: a helper already works
+            assertThat(firstDone.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(threads).allMatch(name -> name.startsWith("svertka-decode-"));
+            pending.finish();
+            for (int i = 0; i < 20; i++) {
+                assertThat(runs.get(i)).isEqualTo(1);
+            }
+        } finally {
+            workers.stop();
+        }
+    }
+
+    @Test
+    void theCallerWaitsForTheImagesAHelperIsStillDecoding() {
+        DecodeWorkers workers = new DecodeWorkers(2);
+        try {
+            for (int round = 0; round < 20; round++) {
+                String caller = Thread.currentThread().getName();
+                AtomicIntegerArray done = new AtomicIntegerArray(2);
+                workers.forEach(2, i -> {
+                    if (!Thread.currentThread().getName().equals(caller)) {
+                        sleep(50); // the helper's image is the slow one
+                    }
+                    done.set(i, 1);
+                });
+                assertThat(done.toString()).as("round %d", round).isEqualTo("[1, 1]");
+            }
+        } finally {
+            workers.stop();
+        }
+    }
+
+    @Test
     void aFailureIsRethrownAfterTheOthersFinish() {
         DecodeWorkers workers = new DecodeWorkers(2);
         try {
@@ -87,6 +131,14 @@ class DecodeWorkersTest {
     private static void await(CountDownLatch latch) {
         try {
             latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
