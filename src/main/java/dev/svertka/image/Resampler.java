@@ -1,5 +1,7 @@
 package dev.svertka.image;
 
+import java.util.Arrays;
+
 /**
  * Resizes image planes with a triangle (bilinear) filter that widens when shrinking, as PIL's
  * bilinear resize does: a 4000 px photo shrunk to 28 px then averages all its pixels instead of
@@ -71,16 +73,18 @@ public final class Resampler {
                     across[r * outWidth + x] = sum;
                 }
             }
+            // row by row, tap by tap: inner loops over x read and write consecutive floats (the JIT vectorises
+            // them), and each output still sums its taps in order, as a per-pixel loop would
             for (int y = 0; y < rows.first().length; y++) {
                 float[] weights = rows.weights()[y];
                 int from = (rows.first()[y] - firstRow) * outWidth;
                 int to = offset + y * outWidth;
-                for (int x = 0; x < outWidth; x++) {
-                    float sum = 0;
-                    for (int k = 0, at = from + x; k < weights.length; k++, at += outWidth) {
-                        sum += weights[k] * across[at];
+                Arrays.fill(out, to, to + outWidth, 0f);
+                for (int k = 0; k < weights.length; k++) {
+                    float weight = weights[k];
+                    for (int x = 0, at = from + k * outWidth; x < outWidth; x++, at++) {
+                        out[to + x] += weight * across[at];
                     }
-                    out[to + x] = sum;
                 }
             }
         }
