@@ -36,12 +36,12 @@ public record EncodedImage(byte[] payload, String contentType, String width, Str
         return decoder.decode(payload, contentType, rawLayout());
     }
 
-    /** The picture at the input's size, not normalised (0..255): what a training set keeps. */
     /** The heap decoding it will take (see {@link ImageDecoder#decodeBytes}). */
     public long decodeBytes(ImageDecoder decoder) throws ImageDecodingException {
         return decoder.decodeBytes(payload, contentType, rawLayout());
     }
 
+    /** The picture at the input's size, not normalised (0..255): what a training set keeps. */
     public float[] pixels(ImageDecoder decoder) throws ImageDecodingException {
         return decoder.pixels(payload, contentType, rawLayout());
     }

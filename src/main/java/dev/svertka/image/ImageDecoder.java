@@ -3,8 +3,13 @@ package dev.svertka.image;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.Raster;
+import java.awt.image.SampleModel;
+import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -348,7 +353,10 @@ public final class ImageDecoder {
         if (model instanceof ComponentColorModel && model.getColorSpace().getType() == ColorSpace.TYPE_GRAY) {
             return new Planes(width, height, new float[][] {grey(image.getRaster(), model)});
         }
-        // Palette, RGB, alpha, 16-bit RGB: getRGB converts all of them to 8-bit sRGB.
+        if (isByteRgb(model, image.getSampleModel())) {
+            return new Planes(width, height, byteRgb(image.getRaster()));
+        }
+        // Palette, alpha, 16-bit RGB, other colour spaces: getRGB converts all of them to 8-bit sRGB.
         int[] argb = image.getRGB(0, 0, width, height, null, 0, width);
         float[][] rgb = new float[3][argb.length];
         for (int i = 0; i < argb.length; i++) {
@@ -358,6 +366,38 @@ public final class ImageDecoder {
             rgb[2][i] = (argb[i] & 0xFF) * alpha;
         }
         return new Planes(width, height, rgb);
+    }
+
+    /** 8-bit sRGB without alpha, interleaved: what ImageIO's JPEG reader gives for colour photos (3BYTE_BGR). */
+    private static boolean isByteRgb(ColorModel model, SampleModel samples) {
+        return model instanceof ComponentColorModel && model.getColorSpace().isCS_sRGB() && !model.hasAlpha()
+                && model.getNumComponents() == 3 && model.getTransferType() == DataBuffer.TYPE_BYTE
+                && samples instanceof PixelInterleavedSampleModel;
+    }
+
+    /**
+     * The samples read straight from the raster's bytes: getRGB would convert each pixel through the colour model
+     * to an ARGB int first, which takes longer than decoding the JPEG (the values are the same).
+     */
+    private static float[][] byteRgb(WritableRaster raster) {
+        PixelInterleavedSampleModel samples = (PixelInterleavedSampleModel) raster.getSampleModel();
+        DataBufferByte buffer = (DataBufferByte) raster.getDataBuffer();
+        byte[] bytes = buffer.getData();
+        int[] bands = samples.getBandOffsets();
+        int stride = samples.getPixelStride();
+        int width = raster.getWidth();
+        int height = raster.getHeight();
+        float[][] rgb = new float[3][width * height];
+        for (int y = 0; y < height; y++) {
+            int row = buffer.getOffset() + (y - raster.getSampleModelTranslateY()) * samples.getScanlineStride()
+                    - raster.getSampleModelTranslateX() * stride;
+            for (int x = 0, i = y * width, at = row; x < width; x++, i++, at += stride) {
+                rgb[0][i] = bytes[at + bands[0]] & 0xFF;
+                rgb[1][i] = bytes[at + bands[1]] & 0xFF;
+                rgb[2][i] = bytes[at + bands[2]] & 0xFF;
+            }
+        }
+        return rgb;
     }
 
     /**
@@ -392,18 +432,22 @@ public final class ImageDecoder {
             channels = new float[][] {channels[0], channels[0], channels[0]};
         }
         InputRecipe.Fit fit = recipe.fit(planes.width(), planes.height());
-        int width = target.width();
-        int size = width * target.height();
+        int size = target.pixels() / target.channels();
         float[] out = new float[target.pixels()];
-        for (int c = 0; c < channels.length; c++) {
-            float[] plane = planes.width() == fit.resizedWidth() && planes.height() == fit.resizedHeight()
-                    ? channels[c]
-                    : Resampler.resize(channels[c], planes.width(), planes.height(), fit.resizedWidth(),
-                    fit.resizedHeight());
-            for (int y = 0; y < target.height(); y++) {
-                System.arraycopy(plane, (fit.top() + y) * fit.resizedWidth() + fit.left(), out, c * size + y * width,
-                        width);
+        if (planes.width() == fit.resizedWidth() && planes.height() == fit.resizedHeight()) {
+            for (int c = 0; c < channels.length; c++) {
+                for (int y = 0; y < target.height(); y++) {
+                    System.arraycopy(channels[c], (fit.top() + y) * planes.width() + fit.left(), out,
+                            c * size + y * target.width(), target.width());
+                }
             }
+            return out;
+        }
+        // only the crop is resized, with one set of filter taps for every channel
+        Resampler.Plan plan = Resampler.plan(planes.width(), planes.height(), fit.resizedWidth(),
+                fit.resizedHeight(), fit.left(), fit.top(), target.width(), target.height());
+        for (int c = 0; c < channels.length; c++) {
+            plan.apply(channels[c], out, c * size);
         }
         return out;
     }

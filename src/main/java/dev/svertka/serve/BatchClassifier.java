@@ -58,9 +58,13 @@ public class BatchClassifier {
     @Inject
     DecodeBudget budget;
 
+    @Inject
+    DecodeWorkers workers;
+
     private volatile ImageDecoder decoder;
-    // one native input buffer per worker thread, reused batch after batch: no copy into ONNX Runtime
-    private final ThreadLocal<FloatBuffer> inputs = new ThreadLocal<>();
+    // two native input buffers per consumer thread (one decoded into while the model reads the other), reused
+    // batch after batch: no copy into ONNX Runtime
+    private final ThreadLocal<FloatBuffer[]> inputs = ThreadLocal.withInitial(() -> new FloatBuffer[2]);
 
     /**
      * Classifies {@code images}; each waits for its {@link DecodeBudget} share as long as it takes (null
@@ -80,40 +84,95 @@ public class BatchClassifier {
 
     private List<Outcome> classifyWith(OnnxClassifier classifier, List<ImageEvent> images, Duration patience)
             throws OrtException {
-        InputShape shape = classifier.inputShape();
         ImageDecoder imageDecoder = decoderFor(classifier.card().recipe());
-        FloatBuffer batch = inputBuffer(images.size(), shape.pixels());
+        int pixels = classifier.inputShape().pixels();
+        int run = runSize(classifier.inputShape());
         Outcome[] outcomes = new Outcome[images.size()];
-        int[] slots = new int[images.size()];
-        int accepted = 0;
-        for (int i = 0; i < images.size(); i++) {
+        // the model runs on one run's images while the next run is decoded into the other buffer
+        DecodeWorkers.Pending decoding = decode(imageDecoder, pixels, inputBuffer(0, run * pixels), images, 0,
+                Math.min(images.size(), run), outcomes, patience);
+        for (int from = 0, k = 0; from < images.size(); from += run, k++) {
+            int to = Math.min(images.size(), from + run);
+            decoding.finish();
+            decoding = to == images.size() ? null : decode(imageDecoder, pixels, inputBuffer((k + 1) % 2, run * pixels),
+                    images, to, Math.min(images.size(), to + run), outcomes, patience);
+            try {
+                classifyRun(classifier, inputBuffer(k % 2, run * pixels), images, from, to, outcomes);
+            } catch (OrtException | RuntimeException e) {
+                if (decoding != null) {
+                    finishQuietly(decoding); // nothing may write into this thread's buffers after it returns
+                }
+                throw e;
+            }
+        }
+        return Arrays.asList(outcomes);
+    }
+
+    /**
+     * Images per ONNX Runtime run: the whole batch, unless its input tensor would pass {@code max-run-input}. A
+     * run of 256 photos at 224x224 is 154 MB of input and its activations spill every cache: slower per image.
+     */
+    private int runSize(InputShape shape) {
+        long floats = config.maxRunInput().asLongValue() / Float.BYTES;
+        return (int) Math.max(1, Math.min(config.maxBatchSize(), floats / shape.pixels()));
+    }
+
+    /** Starts decoding images {@code from .. to - 1} into their slots of {@code batch}, or their refusals. */
+    private DecodeWorkers.Pending decode(ImageDecoder imageDecoder, int pixels, FloatBuffer batch,
+                                         List<ImageEvent> images, int from, int to, Outcome[] outcomes,
+                                         Duration patience) {
+        return workers.start(to - from, slot -> {
+            int i = from + slot;
             EncodedImage image = images.get(i).image();
             try (DecodeBudget.Lease lease = lease(image.decodeBytes(imageDecoder), patience)) {
                 if (lease == null) {
                     outcomes[i] = new Refused(BUSY, new IllegalStateException("the " + (budget.bytes() >> 20)
                             + " MiB for decoding images stayed taken for " + patience.toMillis() + " ms"));
-                    continue;
+                    return;
                 }
-                batch.put(accepted * shape.pixels(), image.decode(imageDecoder));
-                slots[accepted++] = i;
+                batch.put(slot * pixels, image.decode(imageDecoder));
             } catch (ImageDecodingException e) {
                 outcomes[i] = new Refused(e.reason().name(), e);
             }
+        });
+    }
+
+    private static void finishQuietly(DecodeWorkers.Pending decoding) {
+        try {
+            decoding.finish();
+        } catch (RuntimeException e) {
+            LOG.debugf(e, "Decoding ahead failed too"); // the batch is refused for the first failure
         }
-        if (accepted > 0) {
-            long started = System.nanoTime();
-            float[][] probabilities = classifier.classify(batch, accepted);
-            metrics.batch(accepted, System.nanoTime() - started);
-            long now = System.currentTimeMillis();
-            for (int j = 0; j < accepted; j++) {
-                ImageEvent image = images.get(slots[j]);
-                outcomes[slots[j]] = new Predicted(new Prediction(image.id(), classifier.card().name(),
-                        classifier.card().version(),
-                        Prediction.topK(probabilities[j], classifier.card().labels(), config.topK()),
-                        now - image.receivedAt()));
+    }
+
+    /** Classifies the decoded images {@code from .. to - 1} in one run, closing up the refused ones' slots first. */
+    private void classifyRun(OnnxClassifier classifier, FloatBuffer batch, List<ImageEvent> images, int from, int to,
+                             Outcome[] outcomes) throws OrtException {
+        int pixels = classifier.inputShape().pixels();
+        int[] decoded = new int[to - from];
+        int accepted = 0;
+        for (int i = from; i < to; i++) {
+            if (outcomes[i] == null) {
+                if (from + accepted < i) {
+                    batch.put(accepted * pixels, batch, (i - from) * pixels, pixels);
+                }
+                decoded[accepted++] = i;
             }
         }
-        return Arrays.asList(outcomes);
+        if (accepted == 0) {
+            return;
+        }
+        long started = System.nanoTime();
+        float[][] probabilities = classifier.classify(batch, accepted);
+        metrics.batch(accepted, System.nanoTime() - started);
+        long now = System.currentTimeMillis();
+        for (int j = 0; j < accepted; j++) {
+            ImageEvent image = images.get(decoded[j]);
+            outcomes[decoded[j]] = new Predicted(new Prediction(image.id(), classifier.card().name(),
+                    classifier.card().version(),
+                    Prediction.topK(probabilities[j], classifier.card().labels(), config.topK()),
+                    now - image.receivedAt()));
+        }
     }
 
     private DecodeBudget.Lease lease(long cost, Duration patience) {
@@ -132,14 +191,14 @@ public class BatchClassifier {
         return images.stream().<Outcome>map(image -> new Refused(reason, cause)).toList();
     }
 
-    private FloatBuffer inputBuffer(int images, int pixels) {
-        FloatBuffer buffer = inputs.get();
-        if (buffer == null || buffer.capacity() < images * pixels) {
-            int capacity = Math.max(images, config.maxBatchSize()) * pixels;
-            buffer = ByteBuffer.allocateDirect(capacity * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
-            inputs.set(buffer);
+    /** This thread's input buffer {@code which} (0 or 1), grown to {@code floats} when smaller. */
+    private FloatBuffer inputBuffer(int which, int floats) {
+        FloatBuffer[] buffers = inputs.get();
+        if (buffers[which] == null || buffers[which].capacity() < floats) {
+            buffers[which] = ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder())
+                    .asFloatBuffer();
         }
-        return buffer;
+        return buffers[which];
     }
 
     private ImageDecoder decoderFor(InputRecipe recipe) {

@@ -423,6 +423,29 @@ class ImageDecoderTest {
         assertReason(() -> tooSmall.decode(png, "image/png"), Reason.TOO_MANY_PIXELS);
     }
 
+    @Test
+    void colourJpegPixelsReadFromItsBytesAreTheOnesGetRgbGives() throws Exception {
+        Random random = new Random(7);
+        BufferedImage picture = new BufferedImage(301, 203, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < picture.getHeight(); y++) {
+            for (int x = 0; x < picture.getWidth(); x++) {
+                picture.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        byte[] jpeg = encode(picture, "jpeg");
+        BufferedImage decoded = ImageIO.read(new java.io.ByteArrayInputStream(jpeg));
+        assertThat(decoded.getType()).as("what the fast path reads").isEqualTo(BufferedImage.TYPE_3BYTE_BGR);
+        // the same pixels through getRGB: a lossless PNG of the decoded JPEG, read as ImageIO's INT_RGB
+        BufferedImage viaGetRgb = new BufferedImage(decoded.getWidth(), decoded.getHeight(), BufferedImage.TYPE_INT_RGB);
+        viaGetRgb.setRGB(0, 0, decoded.getWidth(), decoded.getHeight(),
+                decoded.getRGB(0, 0, decoded.getWidth(), decoded.getHeight(), null, 0, decoded.getWidth()), 0,
+                decoded.getWidth());
+        InputShape shape = new InputShape(3, 203, 301);
+        ImageDecoder colour = new ImageDecoder(shape);
+
+        assertThat(colour.decode(jpeg, "image/jpeg")).containsExactly(colour.decode(encode(viaGetRgb, "bmp"), null));
+    }
+
     /** The same picture with 16 bits a sample. */
     private static BufferedImage to16Bit(BufferedImage picture) {
         java.awt.image.ComponentColorModel model = new java.awt.image.ComponentColorModel(

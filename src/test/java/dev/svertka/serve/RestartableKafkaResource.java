@@ -11,11 +11,13 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 /**
  * A real embedded broker for the serve tests that the tests can stop and start again on the same
  * port and data directory (the fault tests). Also lowers the payload limit to 1.5 MiB, above Kafka's
- * 1 MB default, so that the over-limit dead letter proves the raised producer and topic limits.
+ * 1 MB default, so that the over-limit dead letter proves the raised producer limit, and the input of one ONNX
+ * Runtime run to 3 of the 28x28 images, so that batches are classified in several runs with refusals among them.
  */
 public class RestartableKafkaResource implements QuarkusTestResourceLifecycleManager {
 
     static final int MAX_PAYLOAD_BYTES = 3 << 19;
+    static final int IMAGES_PER_RUN = 3;
 
     private static volatile EmbeddedKafka kafka;
 
@@ -28,7 +30,8 @@ public class RestartableKafkaResource implements QuarkusTestResourceLifecycleMan
         }
         return Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
                 "svertka.inference.enabled", "true",
-                "svertka.serve.max-payload-bytes", String.valueOf(MAX_PAYLOAD_BYTES));
+                "svertka.serve.max-payload-bytes", String.valueOf(MAX_PAYLOAD_BYTES),
+                "svertka.serve.max-run-input", String.valueOf(IMAGES_PER_RUN * 28 * 28 * Float.BYTES));
     }
 
     /** Stops the broker, runs {@code whileDown}, and starts the broker again with its data and port. */

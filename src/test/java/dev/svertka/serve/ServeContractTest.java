@@ -1,5 +1,6 @@
 package dev.svertka.serve;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -118,6 +119,46 @@ class ServeContractTest {
         assertThat(header(predictions.get("ce-42"), CloudEvents.CORRELATION_ID)).isEqualTo("ce-42");
         assertThat(header(predictions.get("ok-raw"), CloudEvents.CORRELATION_ID)).isEqualTo("request-9");
         assertThat(header(predictions.get("ok-rgba"), CloudEvents.CORRELATION_ID)).isEqualTo("ok-rgba");
+    }
+
+    @Test
+    void aBatchIsClassifiedInRunsOfAtMostTheRunInputEachImageGettingItsOwnPrediction() throws Exception {
+        LabeledImages test = ServedModel.serve(models, topics, KafkaClients.at(brokers));
+        int images = 30;
+        Map<String, String> png = Map.of("content-type", "image/png");
+        try (ImageProducer producer = new ImageProducer(KafkaClients.at(brokers), topics.images())) {
+            for (int i = 0; i < images; i++) {
+                producer.send("run-" + i, ImageEncoder.png(test, i), png);
+                if (i % 4 == 1) { // refusals among them: the runs close up around them
+                    producer.send("run-bad-" + i, new byte[] {1, 2, 3}, png);
+                }
+            }
+            producer.flush();
+        }
+        Map<String, Prediction> predictions = new HashMap<>();
+        try (RecordCollector collector = new RecordCollector(KafkaClients.at(brokers),
+                List.of(topics.predictions()))) {
+            collector.until(records -> records.stream().filter(r -> r.key() != null && r.key().startsWith("run-"))
+                            .count() >= images,
+                    Duration.ofMinutes(1));
+            for (ConsumerRecord<String, byte[]> record : collector.drain(Duration.ofSeconds(1))) {
+                if (record.key() != null && record.key().startsWith("run-")) {
+                    predictions.put(record.key(), json.readValue(record.value(), Prediction.class));
+                }
+            }
+        }
+        assertThat(predictions).hasSize(images);
+        for (int i = 0; i < images; i++) {
+            // the same image alone over HTTP: a slot mixed up within a run would give another image's classes
+            String alone = given().contentType("image/png").body(ImageEncoder.png(test, i)).when().post("/predict")
+                    .then().statusCode(200).extract().path("top[0].label");
+            assertThat(predictions.get("run-" + i).top().get(0).label()).as("run-" + i).isEqualTo(alone);
+        }
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        double largestRun = metrics.lines().filter(line -> line.startsWith("svertka_batch_size_max"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).max()
+                .orElseThrow();
+        assertThat(largestRun).isLessThanOrEqualTo(RestartableKafkaResource.IMAGES_PER_RUN);
     }
 
     /** This test's outputs; the other tests of this app use the same topics. */
