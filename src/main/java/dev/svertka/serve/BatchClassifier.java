@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntConsumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -88,19 +89,24 @@ public class BatchClassifier {
         int pixels = classifier.inputShape().pixels();
         int run = runSize(classifier.inputShape());
         Outcome[] outcomes = new Outcome[images.size()];
-        // the model runs on one run's images while the next run is decoded into the other buffer
-        DecodeWorkers.Pending decoding = decode(imageDecoder, pixels, inputBuffer(0, run * pixels), images, 0,
-                Math.min(images.size(), run), outcomes, patience);
+        // the first run decoded at once; then the model runs on one run's images while the next run is decoded
+        // into the other buffer
+        workers.forEach(Math.min(images.size(), run),
+                decoding(imageDecoder, pixels, inputBuffer(0, run * pixels), images, 0, outcomes, patience));
+        DecodeWorkers.Pending ahead = null;
         for (int from = 0, k = 0; from < images.size(); from += run, k++) {
             int to = Math.min(images.size(), from + run);
-            decoding.finish();
-            decoding = to == images.size() ? null : decode(imageDecoder, pixels, inputBuffer((k + 1) % 2, run * pixels),
-                    images, to, Math.min(images.size(), to + run), outcomes, patience);
+            if (ahead != null) {
+                ahead.finish();
+            }
+            ahead = to == images.size() ? null : workers.start(Math.min(images.size(), to + run) - to,
+                    decoding(imageDecoder, pixels, inputBuffer((k + 1) % 2, run * pixels), images, to, outcomes,
+                            patience));
             try {
                 classifyRun(classifier, inputBuffer(k % 2, run * pixels), images, from, to, outcomes);
             } catch (OrtException | RuntimeException e) {
-                if (decoding != null) {
-                    finishQuietly(decoding); // nothing may write into this thread's buffers after it returns
+                if (ahead != null) {
+                    finishQuietly(ahead); // nothing may write into this thread's buffers after it returns
                 }
                 throw e;
             }
@@ -117,11 +123,10 @@ public class BatchClassifier {
         return (int) Math.max(1, Math.min(config.maxBatchSize(), floats / shape.pixels()));
     }
 
-    /** Starts decoding images {@code from .. to - 1} into their slots of {@code batch}, or their refusals. */
-    private DecodeWorkers.Pending decode(ImageDecoder imageDecoder, int pixels, FloatBuffer batch,
-                                         List<ImageEvent> images, int from, int to, Outcome[] outcomes,
-                                         Duration patience) {
-        return workers.start(to - from, slot -> {
+    /** Decodes image {@code from + slot} into its slot of {@code batch}, or records its refusal. */
+    private IntConsumer decoding(ImageDecoder imageDecoder, int pixels, FloatBuffer batch, List<ImageEvent> images,
+                                 int from, Outcome[] outcomes, Duration patience) {
+        return slot -> {
             int i = from + slot;
             EncodedImage image = images.get(i).image();
             try (DecodeBudget.Lease lease = lease(image.decodeBytes(imageDecoder), patience)) {
@@ -134,7 +139,7 @@ public class BatchClassifier {
             } catch (ImageDecodingException e) {
                 outcomes[i] = new Refused(e.reason().name(), e);
             }
-        });
+        };
     }
 
     private static void finishQuietly(DecodeWorkers.Pending decoding) {
