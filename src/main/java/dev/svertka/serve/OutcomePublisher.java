@@ -35,15 +35,22 @@ public class OutcomePublisher {
 
     @Inject
     public OutcomePublisher(KafkaClients kafka, ServeConfig config, MeterRegistry registry) {
-        producer = new KafkaProducer<>(kafka.producer(Map.of(
+        producer = new KafkaProducer<>(kafka.producer(settings(config.producer())), new StringSerializer(),
+                new ByteArraySerializer());
+        metrics = new KafkaClientMetrics(producer);
+        metrics.bindTo(registry);
+    }
+
+    /** This producer's own settings, put on top of the application's {@code kafka.*} ones. */
+    static Map<String, Object> settings(ServeConfig.Producer config) {
+        return Map.of(
                 ProducerConfig.CLIENT_ID_CONFIG, "svertka-outcomes",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, (int) config.producer().linger().toMillis(),
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.producer().maxRequestBytes())),
-                new StringSerializer(), new ByteArraySerializer());
-        metrics = new KafkaClientMetrics(producer);
-        metrics.bindTo(registry);
+                ProducerConfig.LINGER_MS_CONFIG, (int) config.linger().toMillis(),
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.maxRequestBytes(),
+                ProducerConfig.BATCH_SIZE_CONFIG, config.batchBytes(),
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, config.compression());
     }
 
     /**

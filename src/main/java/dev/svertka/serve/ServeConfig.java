@@ -126,6 +126,18 @@ public interface ServeConfig {
         /** Largest record it sends: above the biggest input, so that one can be dead-lettered whole. */
         @WithDefault("8388608")
         int maxRequestBytes();
+
+        /**
+         * Most bytes a partition's batch takes before it is sent. A poll's predictions are sent together: at Kafka's
+         * 16 KiB they left in three requests a poll instead of one, and each request also wakes every consumer of
+         * the topic for a few records; the broker spent most of its time on requests, not bytes.
+         */
+        @WithDefault("262144")
+        int batchBytes();
+
+        /** Kafka's {@code compression.type} for predictions and dead letters: none, lz4, zstd, snappy or gzip. */
+        @WithDefault("none")
+        String compression();
     }
 
     /**

@@ -13,10 +13,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The packaged inference app ({@code target/inference-app}, the inference image's) run as its own process, the way
- * a pod runs it, on a free HTTP port; its output goes to a log file. Closing it stops it (SIGTERM, then SIGKILL).
+ * A packaged app run as its own process, the way a pod (the inference app, {@code target/inference-app}) or a user
+ * ({@code ./svertka}'s {@code target/quarkus-app}) runs it, on a free HTTP port; its output goes to a log file.
+ * Closing it stops it (SIGTERM, then SIGKILL).
  */
-final class ServeProcess implements AutoCloseable {
+public final class ServeProcess implements AutoCloseable {
 
     private final Process process;
     private final Path log;
@@ -28,10 +29,14 @@ final class ServeProcess implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts {@code java JVM_OPTIONS -jar quarkus-run.jar ARGS}. */
+    /** The inference app: {@code java JVM_OPTIONS -jar target/inference-app/quarkus-run.jar ARGS}. */
     static ServeProcess start(Path log, List<String> jvmOptions, String... args) throws IOException {
-        Path jar = Path.of("target", "inference-app", "quarkus-run.jar");
-        assertThat(jar).as("the packaged inference app (integration-test phase, after package)").exists();
+        return start(Path.of("target", "inference-app", "quarkus-run.jar"), log, jvmOptions, args);
+    }
+
+    /** Starts {@code java JVM_OPTIONS -jar JAR ARGS}. */
+    public static ServeProcess start(Path jar, Path log, List<String> jvmOptions, String... args) throws IOException {
+        assertThat(jar).as("the packaged app (run after package)").exists();
         int port;
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
@@ -46,22 +51,22 @@ final class ServeProcess implements AutoCloseable {
     }
 
     /** Waits for the model to be loaded and the pipeline to run. */
-    ServeProcess awaitServing() {
+    public ServeProcess awaitServing() {
         await("serving; see " + log).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                 .until(() -> !process.isAlive() || log().contains("Serving "));
         assertThat(process.isAlive()).as(this::log).isTrue();
         return this;
     }
 
-    Process process() {
+    public Process process() {
         return process;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String log() {
+    public String log() {
         try {
             return Files.exists(log) ? Files.readString(log) : "";
         } catch (IOException e) {
