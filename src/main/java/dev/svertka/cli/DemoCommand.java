@@ -20,6 +20,7 @@ import dev.svertka.image.BadImageSamples;
 import dev.svertka.data.Datasets;
 import dev.svertka.image.ImageEncoder;
 import dev.svertka.data.LabeledImages;
+import dev.svertka.jobs.JobService;
 import dev.svertka.jobs.TrainerConfig;
 import dev.svertka.kafka.ImageProducer;
 import dev.svertka.kafka.KafkaClients;
@@ -89,6 +90,9 @@ public class DemoCommand implements Callable<Integer> {
     @Inject
     TrainerConfig trainer;
 
+    @Inject
+    JobService jobs;
+
     @Override
     public Integer call() throws Exception {
         long demoStarted = System.nanoTime();
@@ -104,7 +108,16 @@ public class DemoCommand implements Callable<Integer> {
         JobSpec job = JobSpec.builder().data(dataSpec).preset(SeedCnn.NAME).model("demo").epochs(epochs)
                 .batchSize(batchSize).seed(seed).limit(limit)
                 .runDir(Files.createTempDirectory("svertka-demo-run-").toString()).build();
-        TrainingPipeline.Result trained = new TrainingPipeline(System.out).run(job, registry);
+        // shown in the console's jobs as it trains; the demo needs its result (the test images) itself
+        JobService.Shown shown = jobs.show(job);
+        TrainingPipeline.Result trained;
+        try {
+            trained = new TrainingPipeline(System.out, shown).run(job, registry);
+        } catch (Exception | Error e) {
+            shown.failed(e);
+            throw e;
+        }
+        shown.succeeded(trained.version().card().reference());
         models.load(trained.version());
 
         LabeledImages test = trained.data().test();

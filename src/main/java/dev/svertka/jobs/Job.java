@@ -114,9 +114,12 @@ final class Job implements TrainingListener {
         }
     }
 
-    /** Cancels a queued job at once, a running one at its next mini-batch; a finished one stays as it ended. */
+    /**
+     * Cancels a queued job at once, a running one at its next mini-batch; a finished one stays as it ended, and so
+     * does a run only shown here.
+     */
     synchronized void cancel() {
-        if (!isFinished()) {
+        if (!isFinished() && future != null) { // no future: a run shown here, trained by its own caller
             cancelRequested = true;
             future.cancel(true);
             if (status == Status.QUEUED) {

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -39,9 +41,12 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import dev.svertka.card.ModelCard;
 import dev.svertka.data.SyntheticDigits;
 import dev.svertka.image.ImageEncoder;
+import dev.svertka.jobs.JobService;
 import dev.svertka.kafka.EmbeddedKafkaResource;
 import dev.svertka.registry.ModelRegistry;
 import dev.svertka.registry.ModelVersion;
+import dev.svertka.train.JobSpec;
+import dev.svertka.train.event.TrainingEvent;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -66,6 +71,9 @@ class ConsoleBrowserTest {
             "svertka.test.console-registry", key -> temporaryDirectory("svertka-console-registry-").toString()));
 
     private static WebDriver browser;
+
+    @Inject
+    JobService jobs;
 
     @TestHTTPResource("/")
     URL console;
@@ -241,6 +249,21 @@ class ConsoleBrowserTest {
         browser.findElement(By.id("confirm-yes")).click();
         waitFor(() -> text("models").contains("Live: version 1"));
         assertThat(new ModelRegistry(REGISTRY).live("console").orElseThrow().version()).isEqualTo(1);
+    }
+
+    @Test
+    @Order(6)
+    void aRunTrainedElsewhereIsShownLikeAJobAndCannotBeCancelledFromHere() {
+        JobService.Shown shown = jobs.show(JobSpec.builder().model("shown").runDir(REGISTRY.resolveSibling(
+                REGISTRY.getFileName() + "-shown").toString()).build());
+        shown.on(new TrainingEvent.Note("trained by the demo itself"));
+        String id = jobs.list().stream().filter(job -> job.model().equals("shown")).findFirst().orElseThrow().id();
+        given().header("Authorization", "Bearer " + TOKEN).when().delete("/jobs/" + id).then().statusCode(200);
+
+        browser.get(console + "#job/" + id);
+        waitFor(() -> text("job-status").equals("RUNNING") && text("job-log").contains("trained by the demo itself"));
+        shown.succeeded("shown:1");
+        waitFor(() -> text("job-status").equals("SUCCEEDED"));
     }
 
     /** The label that is markup built no element, and no alert() ran. */
