@@ -42,7 +42,12 @@ import dev.svertka.card.ModelCard;
 import dev.svertka.data.SyntheticDigits;
 import dev.svertka.image.ImageEncoder;
 import dev.svertka.jobs.JobService;
+import dev.svertka.data.LabeledImages;
+import dev.svertka.image.BadImageSamples;
 import dev.svertka.kafka.EmbeddedKafkaResource;
+import dev.svertka.kafka.ImageProducer;
+import dev.svertka.kafka.KafkaClients;
+import dev.svertka.kafka.Topics;
 import dev.svertka.registry.ModelRegistry;
 import dev.svertka.registry.ModelVersion;
 import dev.svertka.train.JobSpec;
@@ -75,14 +80,20 @@ class ConsoleBrowserTest {
     @Inject
     JobService jobs;
 
+    @Inject
+    KafkaClients kafka;
+
     @TestHTTPResource("/")
     URL console;
 
     public static class Console implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
+            // this process serves too (the embedded broker's profile turns the pipeline on): model console, each
+            // version announced live
             return Map.of("svertka.trainer.token", TOKEN, "svertka.serve.registry", REGISTRY.toString(),
-                    "svertka.trainer.runs", REGISTRY.resolveSibling(REGISTRY.getFileName() + "-runs").toString());
+                    "svertka.trainer.runs", REGISTRY.resolveSibling(REGISTRY.getFileName() + "-runs").toString(),
+                    "svertka.serve.model", "console");
         }
 
         @Override
@@ -264,6 +275,34 @@ class ConsoleBrowserTest {
         waitFor(() -> text("job-status").equals("RUNNING") && text("job-log").contains("trained by the demo itself"));
         shown.succeeded("shown:1");
         waitFor(() -> text("job-status").equals("SUCCEEDED"));
+    }
+
+    @Test
+    @Order(7)
+    void theServingPageShowsTheAnnouncedVersionAndThisProcesssMeters() throws Exception {
+        // this process serves: one image through Kafka, one bad one (a dead letter), one refused on HTTP
+        Topics.ensure(kafka, Map.of("images", 1, "predictions", 1, "images-dlq", 1));
+        LabeledImages images = SyntheticDigits.generate(1, 3);
+        try (ImageProducer producer = new ImageProducer(kafka, "images")) {
+            producer.send("good", images, 0, ImageProducer.Encoding.PNG);
+            BadImageSamples.Sample bad = BadImageSamples.all(ImageEncoder.png(images, 0), 1).get(0);
+            producer.send(bad.id(), bad.payload(), bad.headers());
+            producer.flush();
+        }
+        given().contentType("image/png").body(new byte[] {1, 2, 3}).when().post("/predict").then().statusCode(400);
+
+        browser.get(console + "#serving");
+        waitFor(() -> text("announced").contains("console 1") && !text("pods").isEmpty()
+                && !browser.findElements(By.cssSelector("#pods td")).get(6).getText().isEmpty());
+        WebElement pod = browser.findElement(By.cssSelector("#pods tr"));
+        List<String> cells = pod.findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
+        assertThat(cells.get(0)).startsWith("http://localhost:");
+        assertThat(cells.get(1)).as("model version").isEqualTo("1");
+        assertThat(Double.parseDouble(cells.get(2))).as("predicted").isGreaterThanOrEqualTo(1);
+        assertThat(Double.parseDouble(cells.get(5))).as("refused").isGreaterThanOrEqualTo(1);
+        assertThat(cells.get(4)).as("p99").endsWith(" ms");
+        assertThat(cells.get(6)).as("dead letters by reason").matches("[A-Z_]+ 1");
+        screenshot("serving");
     }
 
     /** The label that is markup built no element, and no alert() ran. */
