@@ -84,31 +84,7 @@ $('login-form').addEventListener('submit', async event => {
     $('login').hidden = true;
     $('app').hidden = false;
     $('nav').hidden = false;
-    // ---- serving at a glance ------------------------------------------------------------------------------------
-
-async function showServing() {
-  const earlier = {}; // pod -> the previous reading, for images/s
-  await every(3000, async () => {
-    const serving = await json('/serving');
-    $('serving-error').textContent = serving.error || '';
-    $('announced').replaceChildren(...serving.announced.map(a =>
-      row([a.name, a.version, a.sha256.slice(0, 12) + '…', a.location])));
-    const now = Date.now();
-    $('pods').replaceChildren(...serving.pods.map(pod => {
-      const before = earlier[pod.pod];
-      earlier[pod.pod] = { at: now, predicted: pod.predicted };
-      if (pod.error) {
-        return row([pod.pod, pod.error]);
-      }
-      const rate = before ? ((pod.predicted - before.predicted) / ((now - before.at) / 1000)).toFixed(1) : '…';
-      const letters = Object.entries(pod.deadLetters).map(([reason, n]) => reason + ' ' + n).join(', ');
-      return row([pod.pod, pod.modelVersion ?? 'none', pod.predicted, rate,
-        pod.p99Ms == null ? '' : pod.p99Ms.toFixed(0) + ' ms', pod.refused, letters]);
-    }));
-  });
-}
-
-route();
+    route();
   } catch (e) {
     if (!(e instanceof Unauthorised)) {
       $('login-error').textContent = e.message;

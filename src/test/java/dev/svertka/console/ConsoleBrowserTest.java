@@ -187,6 +187,9 @@ class ConsoleBrowserTest {
         } finally {
             browser.switchTo().defaultContent();
         }
+        ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView()", browser.findElement(
+                By.id("job-report")));
+        screenshot("report");
 
         browser.findElement(By.linkText("Jobs")).click();
         waitFor(() -> browser.findElement(By.id("jobs")).getText().contains("SUCCEEDED"));
