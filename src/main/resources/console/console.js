@@ -115,23 +115,30 @@ function route() {
   const [page, argument] = location.hash.replace(/^#/, '').split('/');
   const show = PAGES[page] ? page : 'jobs';
   document.querySelectorAll('.page').forEach(section => { section.hidden = section.id !== show + '-page'; });
+  $('page-error').textContent = '';
   PAGES[show](argument && decodeURIComponent(argument)).catch(e => {
     if (!(e instanceof Unauthorised)) {
-      console.error(e);
+      $('page-error').textContent = e.message;
     }
   });
 }
 
 window.addEventListener('hashchange', route);
 
-/** Runs {@code task} now and every {@code ms} until the page is left. */
+/** Runs {@code task} now and every {@code ms} until the page is left (also while a run of it is under way). */
 function every(ms, task) {
   let timer;
+  let left = false;
   const tick = async () => {
     await task();
-    timer = setTimeout(tick, ms);
+    if (!left) {
+      timer = setTimeout(tick, ms);
+    }
   };
-  leavePage = () => clearTimeout(timer);
+  leavePage = () => {
+    left = true;
+    clearTimeout(timer);
+  };
   return tick();
 }
 
