@@ -144,15 +144,13 @@ function every(ms, task) {
 
 // ---- jobs -------------------------------------------------------------------------------------------------
 
-const FINISHED = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
-
 async function showJobs() {
   updateSpec();
   await every(2000, async () => {
     const jobs = await json('/jobs');
     $('jobs').replaceChildren(...jobs.slice().reverse().map(job => {
       const link = el('a', job.id.slice(0, 8), { href: '#job/' + encodeURIComponent(job.id) });
-      const cancel = FINISHED.includes(job.status) ? '' : el('button', 'Cancel', { type: 'button' });
+      const cancel = job.cancellable ? el('button', 'Cancel', { type: 'button' }) : '';
       if (cancel) {
         cancel.addEventListener('click', () => cancelJob(job.id));
       }
@@ -228,7 +226,7 @@ async function showJob(id) {
       $('job-model').textContent = view.model;
       $('job-status').textContent = view.status;
       $('job-error').textContent = view.error || view.warning || '';
-      $('job-cancel').hidden = FINISHED.includes(view.status);
+      $('job-cancel').hidden = !view.cancellable;
       if (view.status === 'SUCCEEDED') {
         $('job-progress').value = 1;
         $('job-eta').textContent = '';

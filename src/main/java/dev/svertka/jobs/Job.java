@@ -167,7 +167,7 @@ final class Job implements TrainingListener {
 
     synchronized View view() {
         return new View(id, status, spec.model(), submitted, started, finished, progress, result, error,
-                warning, List.copyOf(metrics));
+                warning, !isFinished() && future != null, List.copyOf(metrics));
     }
 
     /** The last lines of the job's log, oldest first. */

@@ -55,8 +55,9 @@ public class JobService {
     public enum Status { QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED }
 
     /** What a client sees of a job. */
+    /** @param cancellable whether {@code DELETE /jobs/ID} can still stop it (not when finished, nor a shown run) */
     public record View(String id, Status status, String model, String submitted, String started, String finished,
-                       String progress, String result, String error, String warning,
+                       String progress, String result, String error, String warning, boolean cancellable,
                        List<Map<String, Object>> metrics) {
     }
 

@@ -276,6 +276,8 @@ class ConsoleBrowserTest {
 
         browser.get(console + "#job/" + id);
         waitFor(() -> text("job-status").equals("RUNNING") && text("job-log").contains("trained by the demo itself"));
+        assertThat(browser.findElement(By.id("job-cancel")).isDisplayed()).as("no Cancel for a run shown here")
+                .isFalse();
         shown.succeeded("shown:1");
         waitFor(() -> text("job-status").equals("SUCCEEDED"));
     }
