@@ -12,12 +12,16 @@ import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
+import org.eclipse.microprofile.config.ConfigProvider;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.svertka.image.BadImageSamples;
 import dev.svertka.data.Datasets;
 import dev.svertka.image.ImageEncoder;
 import dev.svertka.data.LabeledImages;
+import dev.svertka.jobs.JobService;
+import dev.svertka.jobs.TrainerConfig;
 import dev.svertka.kafka.ImageProducer;
 import dev.svertka.kafka.KafkaClients;
 import dev.svertka.kafka.RecordCollector;
@@ -29,13 +33,15 @@ import dev.svertka.serve.PredictionTally;
 import dev.svertka.serve.TopicsConfig;
 import dev.svertka.train.JobSpec;
 import dev.svertka.train.TrainingPipeline;
+import io.quarkus.runtime.Quarkus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @NeedsTrainingStack
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "The whole pipeline in one JVM, no external service: embedded Kafka, train seed-cnn, export to "
-                + "ONNX, serve, send test images and a few bad ones, and account for every one.")
+                + "ONNX, serve, send test images and a few bad ones, and account for every one. The web console is"
+                + " served meanwhile (its address and token are printed; port 8080, or a free one if taken).")
 public class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--data", description = "Dataset (default: Fashion-MNIST from Debian's dataset-fashion-mnist if installed, else synthetic).")
@@ -56,8 +62,12 @@ public class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    // read before Quarkus starts (LaunchSettings: the registry bean the console shows); declared here for --help
     @Option(names = "--registry", description = "Model registry directory (default: a new temporary directory).")
-    Path registry;
+    Path registryOption;
+
+    @Option(names = "--stay", description = "Keep the web console up after the run, until Ctrl+C.")
+    boolean stay;
 
     @Option(names = "--timeout", defaultValue = "PT3M", description = "Longest wait for all results, ISO-8601 (default: ${DEFAULT-VALUE}).")
     Duration timeout;
@@ -74,20 +84,40 @@ public class DemoCommand implements Callable<Integer> {
     @Inject
     KafkaClients kafka;
 
+    @Inject
+    ModelRegistry registry;
+
+    @Inject
+    TrainerConfig trainer;
+
+    @Inject
+    JobService jobs;
+
     @Override
     public Integer call() throws Exception {
         long demoStarted = System.nanoTime();
+        // read now: with a free port chosen at start-up, Quarkus sets the one it got
+        String console = "http://localhost:" + ConfigProvider.getConfig().getValue("quarkus.http.port", Integer.class)
+                + "/";
+        System.out.printf("Web console: %s (token %s)%n", console, trainer.token().orElse("?"));
         Topics.ensure(kafka, Map.of(topics.images(), 2, topics.predictions(), 2, topics.deadLetters(), 1));
         String dataSpec = data != null ? data : Datasets.defaultSpec();
         System.out.println(dataSpec.equals(Datasets.SYNTHETIC)
                 ? "Fashion-MNIST not found at " + Datasets.DEBIAN_FASHION_MNIST + " (apt-get install dataset-fashion-mnist): using synthetic digits"
                 : "Using dataset " + dataSpec);
-        Path registryDir = registry != null ? registry : Files.createTempDirectory("svertka-demo-registry-");
-
         JobSpec job = JobSpec.builder().data(dataSpec).preset(SeedCnn.NAME).model("demo").epochs(epochs)
                 .batchSize(batchSize).seed(seed).limit(limit)
                 .runDir(Files.createTempDirectory("svertka-demo-run-").toString()).build();
-        TrainingPipeline.Result trained = new TrainingPipeline(System.out).run(job, new ModelRegistry(registryDir));
+        // shown in the console's jobs as it trains; the demo needs its result (the test images) itself
+        JobService.Shown shown = jobs.show(job);
+        TrainingPipeline.Result trained;
+        try {
+            trained = new TrainingPipeline(System.out, shown).run(job, registry);
+        } catch (Exception | Error e) {
+            shown.failed(e);
+            throw e;
+        }
+        shown.succeeded(trained.version().card().reference());
         models.load(trained.version());
 
         LabeledImages test = trained.data().test();
@@ -116,7 +146,12 @@ public class DemoCommand implements Callable<Integer> {
             outputs = collector.drain(Duration.ofSeconds(2)); // anything more would be a duplicate
         }
         PredictionTally tally = PredictionTally.of(outputs, topics.predictions(), expected, json);
-        report(tally, count, seconds, (System.nanoTime() - demoStarted) / 1e9, registryDir);
+        report(tally, count, seconds, (System.nanoTime() - demoStarted) / 1e9, registry.root());
+        if (stay) {
+            System.out.printf("%nThe web console stays up at %s (token %s). Stop with Ctrl+C.%n", console,
+                    trainer.token().orElse("?"));
+            Quarkus.waitForExit();
+        }
         return tally.exactlyOnce() ? 0 : 1;
     }
 

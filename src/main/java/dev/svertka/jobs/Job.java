@@ -114,9 +114,12 @@ final class Job implements TrainingListener {
         }
     }
 
-    /** Cancels a queued job at once, a running one at its next mini-batch; a finished one stays as it ended. */
+    /**
+     * Cancels a queued job at once, a running one at its next mini-batch; a finished one stays as it ended, and so
+     * does a run only shown here.
+     */
     synchronized void cancel() {
-        if (!isFinished()) {
+        if (!isFinished() && future != null) { // no future: a run shown here, trained by its own caller
             cancelRequested = true;
             future.cancel(true);
             if (status == Status.QUEUED) {
@@ -164,7 +167,7 @@ final class Job implements TrainingListener {
 
     synchronized View view() {
         return new View(id, status, spec.model(), submitted, started, finished, progress, result, error,
-                warning, List.copyOf(metrics));
+                warning, !isFinished() && future != null, List.copyOf(metrics));
     }
 
     /** The last lines of the job's log, oldest first. */

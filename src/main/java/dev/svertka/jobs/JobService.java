@@ -35,6 +35,8 @@ import dev.svertka.train.JobSpec;
 import dev.svertka.train.TrainingPipeline;
 import dev.svertka.train.ZooConfig;
 import dev.svertka.train.ZooModels;
+import dev.svertka.train.event.TrainingEvent;
+import dev.svertka.train.event.TrainingListener;
 import io.smallrye.mutiny.Multi;
 
 /**
@@ -53,8 +55,9 @@ public class JobService {
     public enum Status { QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED }
 
     /** What a client sees of a job. */
+    /** @param cancellable whether {@code DELETE /jobs/ID} can still stop it (not when finished, nor a shown run) */
     public record View(String id, Status status, String model, String submitted, String started, String finished,
-                       String progress, String result, String error, String warning,
+                       String progress, String result, String error, String warning, boolean cancellable,
                        List<Map<String, Object>> metrics) {
     }
 
@@ -103,6 +106,42 @@ public class JobService {
         job.queued(runner.submit(() -> run(job)));
         LOG.infof("queued training job %s for model %s", id, spec.model());
         return job.view();
+    }
+
+    /**
+     * A run that another part of this process trains itself (the demo's), listed with the jobs: its events, log
+     * and report are served as theirs. It takes no place in the queue, and cannot be cancelled from here.
+     */
+    public synchronized Shown show(JobSpec spec) {
+        String id = UUID.randomUUID().toString();
+        Job job = new Job(id, spec, spec.runDirectory(), config.maxLogLines());
+        jobs.put(id, job);
+        forgetOldJobs();
+        job.start();
+        return new Shown(job);
+    }
+
+    /** How a run trained elsewhere tells its job its events and its end. */
+    public static final class Shown implements TrainingListener {
+
+        private final Job job;
+
+        private Shown(Job job) {
+            this.job = job;
+        }
+
+        @Override
+        public void on(TrainingEvent event) {
+            job.on(event);
+        }
+
+        public void succeeded(String reference) {
+            job.succeeded(reference);
+        }
+
+        public void failed(Throwable cause) {
+            job.failed(Failures.describe(cause));
+        }
     }
 
     private void forgetOldJobs() {

@@ -74,11 +74,17 @@ public final class TrainingPipeline {
      * use DL4J's cache ({@code ~/.deeplearning4j}) and may download into it.
      */
     public TrainingPipeline(PrintStream out) {
-        this(new ConsoleListener(out));
+        this(out, TrainingListener.NONE);
     }
 
-    private TrainingPipeline(ConsoleListener console) {
-        this(console, KafkaClients.at(LabeledTopic.DEFAULT_BOOTSTRAP), ZooModels.defaults(console));
+    /** As {@link #TrainingPipeline(PrintStream)}, also telling {@code also} (the demo's run shown in the console). */
+    public TrainingPipeline(PrintStream out, TrainingListener also) {
+        this(new ConsoleListener(out), also);
+    }
+
+    private TrainingPipeline(ConsoleListener console, TrainingListener also) {
+        this(TrainingListener.all(console, also), KafkaClients.at(LabeledTopic.DEFAULT_BOOTSTRAP),
+                ZooModels.defaults(console));
     }
 
     /**

@@ -2,6 +2,10 @@ package dev.svertka.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +19,8 @@ class LaunchSettingsTest {
         System.clearProperty("svertka.topics.images");
         System.clearProperty("svertka.serve.model");
         System.clearProperty("svertka.serve.registry");
+        System.clearProperty(LaunchSettings.TOKEN);
+        System.clearProperty(LaunchSettings.PORT);
     }
 
     @Test
@@ -48,5 +54,38 @@ class LaunchSettingsTest {
 
         assertThat(System.getProperty(LaunchSettings.HTTP_ENABLED)).isEqualTo("true");
         assertThat(System.getProperty(LaunchSettings.INFERENCE_ENABLED)).isNull();
+    }
+
+    @Test
+    void theDemoServesTheConsoleWithAFreshTokenOnTheRegistryItTrainsInto() throws Exception {
+        LaunchSettings.apply("demo", "--images", "10");
+        String token = System.getProperty(LaunchSettings.TOKEN);
+        Path registry = Path.of(System.getProperty(LaunchSettings.REGISTRY));
+        System.clearProperty(LaunchSettings.TOKEN);
+        System.clearProperty(LaunchSettings.REGISTRY);
+        LaunchSettings.apply("demo");
+
+        assertThat(System.getProperty(LaunchSettings.HTTP_ENABLED)).isEqualTo("true");
+        assertThat(token).hasSize(32).isNotEqualTo(System.getProperty(LaunchSettings.TOKEN));
+        assertThat(registry).isEmptyDirectory();
+        Files.delete(registry);
+        try (ServerSocket held = holding(8080)) {
+            // 8080 busy (held here, or by something else already): the console takes any free port
+            LaunchSettings.apply("demo", "--registry", "mine");
+            assertThat(System.getProperty(LaunchSettings.PORT)).isEqualTo("0");
+        }
+        System.setProperty(LaunchSettings.PORT, "8181");
+        LaunchSettings.apply("demo", "--registry", "mine");
+        assertThat(System.getProperty(LaunchSettings.PORT)).as("a port given is kept").isEqualTo("8181");
+        assertThat(System.getProperty(LaunchSettings.REGISTRY)).isEqualTo("mine");
+    }
+
+    /** A socket holding {@code port}, or null when something else holds it. */
+    private static ServerSocket holding(int port) {
+        try {
+            return new ServerSocket(port);
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 }

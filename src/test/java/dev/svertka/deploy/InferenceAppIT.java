@@ -107,6 +107,11 @@ class InferenceAppIT {
             HttpResponse<String> jobs = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/jobs"))
                     .header("Authorization", "Bearer secret").build(), HttpResponse.BodyHandlers.ofString());
             assertThat(jobs.statusCode()).as("the trainer API is left out").isEqualTo(404);
+            for (String console : List.of("/", "/console/console.js", "/registry", "/webjars/uplot/dist/uPlot.min.css")) {
+                HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                        + console)).header("Authorization", "Bearer secret").build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(page.statusCode()).as("the web console is left out: " + console).isEqualTo(404);
+            }
             // no broker: not ready (no traffic, a rollout stops), but alive (a restart would not help)
             HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
                     + "/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
